@@ -1,0 +1,125 @@
+//! Kitap's HTTP API (actix-web). The only crate that knows HTTP.
+//!
+//! Routes live in [`routes`]; failures become the JSON envelope in [`error`]
+//! (the single error-to-status mapping) and [`context`] (rendering, request
+//! id); the OpenAPI document is generated from the registered routes.
+
+mod auth;
+mod context;
+mod dto;
+pub mod error;
+mod extract_errors;
+mod metrics;
+mod openapi;
+pub mod routes;
+mod state;
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App as ActixApp, HttpServer};
+use kitap_app::App;
+use utoipa_actix_web::AppExt;
+
+pub use auth::LIBRARY_HEADER;
+pub use openapi::{openapi, openapi_json};
+
+use metrics::Metrics;
+use routes::KnownRoutes;
+use state::ApiState;
+
+/// HTTP settings taken from the configuration.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub workers: usize,
+    pub max_body_bytes: usize,
+}
+
+/// Everything the app factory clones into each worker.
+#[derive(Clone)]
+struct Shared {
+    state: web::Data<ApiState>,
+    metrics: web::Data<Metrics>,
+    routes: web::Data<KnownRoutes>,
+    openapi: web::Data<String>,
+    max_body_bytes: usize,
+}
+
+fn build_app(
+    shared: Shared,
+) -> ActixApp<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, _) = ActixApp::new()
+        .into_utoipa_app()
+        .app_data(shared.state)
+        .app_data(shared.metrics)
+        .app_data(shared.routes)
+        .app_data(shared.openapi)
+        .app_data(extract_errors::json_config(shared.max_body_bytes))
+        .app_data(web::PayloadConfig::new(shared.max_body_bytes))
+        .app_data(extract_errors::path_config())
+        .app_data(extract_errors::query_config())
+        .configure(openapi::register)
+        .split_for_parts();
+    app.route("/api/v1/openapi.json", web::get().to(openapi::serve))
+        .default_service(web::to(extract_errors::fallback))
+        .wrap(from_fn(context::request_context))
+}
+
+/// Builds the HTTP server on an already bound listener (port 0 in tests).
+pub fn server(
+    app: App,
+    settings: &ServerSettings,
+    listener: TcpListener,
+) -> std::io::Result<Server> {
+    let metrics = Metrics::new().map_err(std::io::Error::other)?;
+    let doc = openapi();
+    let shared = Shared {
+        state: web::Data::new(ApiState { app }),
+        metrics: web::Data::new(metrics),
+        routes: web::Data::new(KnownRoutes::from_openapi(&doc)),
+        openapi: web::Data::new(openapi_json(&doc)),
+        max_body_bytes: settings.max_body_bytes,
+    };
+    let mut http = HttpServer::new(move || build_app(shared.clone()))
+        .shutdown_timeout(10)
+        .listen(listener)?;
+    if settings.workers > 0 {
+        http = http.workers(settings.workers);
+    }
+    Ok(http.run())
+}
+
+/// Runs the server until Ctrl-C, with the periodic housekeeping jobs.
+pub fn run_blocking(
+    app: App,
+    settings: &ServerSettings,
+    listener: TcpListener,
+) -> std::io::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let housekeeping = app.clone();
+        actix_web::rt::spawn(async move {
+            let mut every_hour = actix_web::rt::time::interval(Duration::from_secs(3600));
+            loop {
+                every_hour.tick().await;
+                let app = housekeeping.clone();
+                match web::block(move || app.purge_expired_sessions()).await {
+                    Ok(Ok(purged)) => tracing::debug!(purged, "expired sessions purged"),
+                    Ok(Err(err)) => tracing::warn!(error = %err, "purging expired sessions failed"),
+                    Err(err) => tracing::warn!(error = %err, "purging expired sessions failed"),
+                }
+            }
+        });
+        server(app, settings, listener)?.await
+    })
+}

@@ -1,0 +1,75 @@
+//! The OpenAPI document, generated from the registered routes.
+
+use actix_web::{web, HttpResponse};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::AppExt;
+
+use crate::routes::{self, system};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kitap",
+        description = "Library cataloguing and circulation for a centralised city library system. \
+Every failure answers with the error envelope {\"error\": {\"code\", \"message\", \"request_id\", \"details\"}}; \
+`code` is stable. Staff authenticate with `Authorization: Bearer <token>` from /api/v1/auth/login \
+and may name the library they act for with `X-Kitap-Library: <code>`.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "system", description = "Liveness, readiness, metrics"),
+        (name = "auth", description = "Staff login and sessions"),
+        (name = "libraries", description = "The central library and its branches"),
+        (name = "staff", description = "Staff accounts"),
+        (name = "audit", description = "Who changed what")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, doc: &mut OpenApiDoc) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Registers every documented route; used both by the server and by [`openapi`].
+pub(crate) fn register(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(system::health)
+        .service(system::ready)
+        .service(system::metrics)
+        .service(scope::scope("/api/v1").configure(routes::api_v1));
+}
+
+/// The document as the server serves it and `api-spec/openapi.json` holds it.
+pub fn openapi() -> OpenApiDoc {
+    let (_, doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(register)
+        .split_for_parts();
+    doc
+}
+
+/// Pretty JSON with a trailing newline: stable text for the checked-in file.
+pub fn openapi_json(doc: &OpenApiDoc) -> String {
+    let mut text = doc.to_pretty_json().unwrap_or_else(|_| "{}".to_owned());
+    text.push('\n');
+    text
+}
+
+pub(crate) async fn serve(doc: web::Data<String>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.get_ref().clone())
+}

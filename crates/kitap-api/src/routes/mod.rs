@@ -1,0 +1,85 @@
+//! Route registration. Every route is a `.service(...)` so utoipa-actix-web
+//! collects it into the OpenAPI document, and the same document feeds
+//! [`KnownRoutes`], which tells 404 from 405 in the fallback.
+
+use actix_web::dev::ResourceDef;
+use actix_web::web;
+use kitap_app::{App, AppError};
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::ApiError;
+use crate::state::ApiState;
+
+mod audit;
+mod branches;
+mod session;
+mod staff;
+pub mod system;
+
+pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(session::login)
+        .service(session::logout)
+        .service(session::me)
+        .service(session::change_password)
+        .service(branches::list)
+        .service(branches::get)
+        .service(branches::create)
+        .service(branches::update)
+        .service(branches::remove)
+        .service(staff::list)
+        .service(staff::create)
+        .service(staff::get)
+        .service(staff::update)
+        .service(staff::reset_password)
+        .service(staff::unlock)
+        .service(audit::list);
+}
+
+/// Runs a use case on actix's blocking pool (diesel is synchronous; actix
+/// workers are single-threaded and must never block).
+pub async fn run<T, F>(state: &web::Data<ApiState>, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&App) -> Result<T, AppError> + Send + 'static,
+{
+    let app = state.app.clone();
+    Ok(web::block(move || work(&app)).await??)
+}
+
+/// The paths and methods the API serves, from the OpenAPI document.
+pub struct KnownRoutes(Vec<(ResourceDef, Vec<String>)>);
+
+impl KnownRoutes {
+    pub fn from_openapi(doc: &OpenApi) -> Self {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let mut methods: Vec<String> = Vec::new();
+                let ops = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ];
+                for (name, present) in ops {
+                    if present {
+                        methods.push(name.to_owned());
+                    }
+                }
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        KnownRoutes(routes)
+    }
+
+    pub fn methods_for(&self, path: &str) -> Option<Vec<String>> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, methods)| methods.clone())
+    }
+}

@@ -1,0 +1,354 @@
+//! Kitap's configuration: a TOML file plus `KITAP_*` environment overrides.
+//!
+//! Every key has a default, documented in [`DEFAULTS_TOML`] (printed by
+//! `kitap config defaults`); a test checks that the documented defaults are the
+//! real ones. Unknown keys in the file and unknown `KITAP_*` variables are
+//! refused: a misspelt database URL must not silently fall back to SQLite.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: String, message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub auth: AuthConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    pub listen: String,
+    pub workers: usize,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    pub url: String,
+    pub pool_size: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    pub session_hours: u32,
+    pub max_failed_logins: u32,
+    pub lockout_minutes: u32,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("kitap-data"),
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            auth: AuthConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".to_owned(),
+            workers: 0,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: String::new(),
+            pool_size: 8,
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        // argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane).
+        AuthConfig {
+            session_hours: 12,
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            format: LogFormat::Text,
+            level: "info".to_owned(),
+        }
+    }
+}
+
+/// The documented defaults, printed by `kitap config defaults`.
+pub const DEFAULTS_TOML: &str = include_str!("defaults.toml");
+
+/// Environment variables that are not configuration keys but are still ours.
+const OTHER_VARS: [&str; 3] = [
+    "KITAP_CONFIG",
+    "KITAP_ADMIN_PASSWORD",
+    "KITAP_UPDATE_OPENAPI",
+];
+
+type Setter = fn(&mut Config, &str) -> Result<(), String>;
+
+/// Each override: variable name and how it sets the config.
+const ENV_OVERRIDES: [(&str, Setter); 11] = [
+    ("KITAP_DATA_DIR", |c, v| {
+        c.data_dir = PathBuf::from(v);
+        Ok(())
+    }),
+    ("KITAP_DATABASE_URL", |c, v| {
+        c.database.url = v.to_owned();
+        Ok(())
+    }),
+    ("KITAP_POOL_SIZE", |c, v| {
+        parse_into(&mut c.database.pool_size, v)
+    }),
+    ("KITAP_LISTEN", |c, v| {
+        c.server.listen = v.to_owned();
+        Ok(())
+    }),
+    ("KITAP_WORKERS", |c, v| parse_into(&mut c.server.workers, v)),
+    ("KITAP_MAX_BODY_BYTES", |c, v| {
+        parse_into(&mut c.server.max_body_bytes, v)
+    }),
+    ("KITAP_SESSION_HOURS", |c, v| {
+        parse_into(&mut c.auth.session_hours, v)
+    }),
+    ("KITAP_MAX_FAILED_LOGINS", |c, v| {
+        parse_into(&mut c.auth.max_failed_logins, v)
+    }),
+    ("KITAP_LOCKOUT_MINUTES", |c, v| {
+        parse_into(&mut c.auth.lockout_minutes, v)
+    }),
+    ("KITAP_LOG_FORMAT", |c, v| {
+        c.log.format = match v {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            _ => return Err("must be text or json".to_owned()),
+        };
+        Ok(())
+    }),
+    ("KITAP_LOG_LEVEL", |c, v| {
+        c.log.level = v.to_owned();
+        Ok(())
+    }),
+];
+
+fn parse_into<T: std::str::FromStr>(slot: &mut T, value: &str) -> Result<(), String> {
+    *slot = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{value:?} is not a valid number"))?;
+    Ok(())
+}
+
+impl Config {
+    /// Reads `file` if given (a missing file given explicitly is an error),
+    /// then applies the environment.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = match file {
+            Some(path) => Config::from_file(path)?,
+            None => Config::default(),
+        };
+        config.apply_env(env)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|err| ConfigError::Parse {
+            path: path.to_owned(),
+            message: err.to_string(),
+        })
+    }
+
+    pub fn apply_env(
+        &mut self,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(), ConfigError> {
+        for (name, value) in env {
+            if !name.starts_with("KITAP_") || OTHER_VARS.contains(&name.as_str()) {
+                continue;
+            }
+            let Some((_, set)) = ENV_OVERRIDES.iter().find(|(known, _)| *known == name) else {
+                return Err(ConfigError::Env {
+                    name,
+                    message: format!("unknown variable; known are {}", known_vars()),
+                });
+            };
+            set(self, &value).map_err(|message| ConfigError::Env { name, message })?;
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |name: &str, message: &str| ConfigError::Env {
+            name: name.to_owned(),
+            message: message.to_owned(),
+        };
+        if self.database.pool_size == 0 {
+            return Err(fail("database.pool_size", "must be at least 1"));
+        }
+        if self.auth.session_hours == 0 {
+            return Err(fail("auth.session_hours", "must be at least 1"));
+        }
+        if self.auth.max_failed_logins == 0 {
+            return Err(fail("auth.max_failed_logins", "must be at least 1"));
+        }
+        if self.server.max_body_bytes < 1024 {
+            return Err(fail("server.max_body_bytes", "must be at least 1024"));
+        }
+        Ok(())
+    }
+
+    /// The database URL: the configured one, or an SQLite file in the data folder.
+    pub fn database_url(&self) -> String {
+        if self.database.url.trim().is_empty() {
+            format!("sqlite://{}", self.data_dir.join("kitap.db").display())
+        } else {
+            self.database.url.clone()
+        }
+    }
+}
+
+fn known_vars() -> String {
+    let names: Vec<&str> = ENV_OVERRIDES
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(OTHER_VARS)
+        .collect();
+    names.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn documented_defaults_are_the_real_defaults() {
+        let documented: Config = toml::from_str(DEFAULTS_TOML).unwrap();
+        assert_eq!(documented, Config::default());
+    }
+
+    #[test]
+    fn every_override_is_documented() {
+        for (name, _) in ENV_OVERRIDES {
+            assert!(
+                DEFAULTS_TOML.contains(name),
+                "{name} is not in defaults.toml"
+            );
+        }
+    }
+
+    #[test]
+    fn no_configuration_means_sqlite_in_the_data_folder() {
+        let config = Config::load(None, env(&[])).unwrap();
+        assert_eq!(config.database_url(), "sqlite://kitap-data/kitap.db");
+        assert_eq!(config.server.listen, "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let config = Config::load(
+            None,
+            env(&[
+                ("KITAP_DATABASE_URL", "postgres://kitap@db/kitap"),
+                ("KITAP_LISTEN", "0.0.0.0:9000"),
+                ("KITAP_LOCKOUT_MINUTES", "30"),
+                ("KITAP_ADMIN_PASSWORD", "not a config key"),
+                ("PATH", "/usr/bin"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.database_url(), "postgres://kitap@db/kitap");
+        assert_eq!(config.server.listen, "0.0.0.0:9000");
+        assert_eq!(config.auth.lockout_minutes, 30);
+    }
+
+    #[test]
+    fn unknown_keys_and_variables_are_refused() {
+        let err = toml::from_str::<Config>("[database]\nurll = \"x\"\n").unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+        let err = Config::load(None, env(&[("KITAP_DATABSE_URL", "x")])).unwrap_err();
+        assert!(err.to_string().contains("KITAP_DATABSE_URL"), "{err}");
+        let err = Config::load(None, env(&[("KITAP_POOL_SIZE", "many")])).unwrap_err();
+        assert!(err.to_string().contains("not a valid number"), "{err}");
+    }
+
+    #[test]
+    fn a_config_file_is_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kitap.toml");
+        std::fs::write(
+            &path,
+            "data_dir = \"/srv/kitap\"\n[auth]\nsession_hours = 8\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&path), env(&[])).unwrap();
+        assert_eq!(config.auth.session_hours, 8);
+        assert_eq!(config.database_url(), "sqlite:///srv/kitap/kitap.db");
+        assert!(Config::load(Some(&dir.path().join("missing.toml")), env(&[])).is_err());
+    }
+}

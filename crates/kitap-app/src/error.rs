@@ -1,0 +1,80 @@
+use kitap_db::DbError;
+use kitap_domain::{Timestamp, ValueError};
+
+/// Why a use case refused or failed. Each variant has a stable `code` that API
+/// clients may match on; the HTTP status for each is decided once, in kitap-api.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Validation(#[from] ValueError),
+    #[error("{entity} not found")]
+    NotFound { entity: &'static str },
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("unknown username or wrong password")]
+    InvalidCredentials,
+    #[error("the account is locked after too many failed logins; try again later or ask an administrator")]
+    AccountLocked { until: Timestamp },
+    #[error("authentication required: send Authorization: Bearer <token>")]
+    Unauthenticated,
+    #[error("the token is not valid")]
+    InvalidToken,
+    #[error("the session has expired; log in again")]
+    TokenExpired,
+    #[error("the session was ended; log in again")]
+    TokenRevoked,
+    #[error("this needs one of the roles: {required}")]
+    RoleDenied { required: String },
+    #[error("this account may not act for library {library}")]
+    LibraryDenied { library: String },
+    #[error("the database is busy; try again")]
+    Busy,
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation(_) => "validation_failed",
+            AppError::NotFound { entity } => not_found_code(entity),
+            AppError::Conflict { code, .. } => code,
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::AccountLocked { .. } => "account_locked",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::InvalidToken => "invalid_token",
+            AppError::TokenExpired => "token_expired",
+            AppError::TokenRevoked => "token_revoked",
+            AppError::RoleDenied { .. } => "role_denied",
+            AppError::LibraryDenied { .. } => "library_denied",
+            AppError::Busy => "database_busy",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+fn not_found_code(entity: &str) -> &'static str {
+    match entity {
+        "library" => "library_not_found",
+        "staff account" => "staff_not_found",
+        _ => "not_found",
+    }
+}
+
+impl From<DbError> for AppError {
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::NotFound => AppError::NotFound { entity: "record" },
+            DbError::Busy => AppError::Busy,
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Kitap's use cases.
+//!
+//! Each public method of [`App`] is one use case: it opens one transaction
+//! (writes use [`kitap_db::Db::write`]), loads what it needs, decides, writes
+//! the change together with its audit row, and commits. Methods are
+//! synchronous; the API layer runs them on actix's blocking thread pool.
+
+mod actor;
+mod audit;
+mod auth;
+mod branches;
+pub mod config;
+mod error;
+pub mod passwords;
+mod seed;
+mod staff;
+pub mod tokens;
+
+pub use actor::{Actor, Principal};
+pub use audit::AuditQuery;
+pub use auth::{LoginAttempt, LoginOutcome};
+pub use branches::{BranchPatch, NewBranch};
+pub use config::Config;
+pub use error::AppError;
+pub use kitap_db::audit::AuditEntry;
+pub use kitap_db::branches::Branch;
+pub use kitap_db::staff::Staff;
+pub use kitap_db::{Backend, Db, DbUrl, PoolState};
+pub use seed::{SeedReport, DEMO_PASSWORD};
+pub use staff::{NewStaff, StaffPatch, StaffQuery};
+
+use config::AuthConfig;
+use passwords::PasswordHashing;
+
+/// The use-case layer: a database handle plus the policies that need config.
+#[derive(Clone)]
+pub struct App {
+    db: Db,
+    auth: AuthConfig,
+    hashing: PasswordHashing,
+}
+
+impl App {
+    pub fn new(db: Db, auth: &AuthConfig) -> Result<App, AppError> {
+        Ok(App {
+            hashing: PasswordHashing::new(auth)?,
+            auth: auth.clone(),
+            db,
+        })
+    }
+
+    /// Opens the database named by `config`, applies pending migrations and
+    /// returns the use-case layer over it.
+    pub fn open(config: &Config) -> Result<App, AppError> {
+        let url = DbUrl::parse(&config.database_url())
+            .map_err(|err| AppError::Internal(err.to_string()))?;
+        let db = Db::connect(&url, config.database.pool_size)?;
+        db.migrate()?;
+        App::new(db, &config.auth)
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Ready to serve: the database answers and no migration is pending.
+    pub fn readiness(&self) -> Result<(), AppError> {
+        match self.db.pending_migrations()? {
+            0 => Ok(()),
+            pending => Err(AppError::Internal(format!("{pending} migrations pending"))),
+        }
+    }
+}

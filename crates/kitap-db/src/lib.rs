@@ -1,0 +1,22 @@
+//! The only crate that knows diesel.
+//!
+//! It owns `schema.rs`, the two mirrored migration trees, the connection pool and
+//! every query. Callers get plain functions over `&mut DbConnection` and typed
+//! records; no diesel type crosses this crate's public API except the opaque
+//! connection handle itself.
+
+mod conn;
+mod error;
+mod migrate;
+mod pool;
+pub mod schema;
+
+pub mod audit;
+pub mod branches;
+pub mod sessions;
+pub mod staff;
+
+pub use conn::{Backend, DbConnection, DbUrl};
+pub use error::DbError;
+pub use migrate::MIGRATION_DIRS;
+pub use pool::{Db, PoolState};

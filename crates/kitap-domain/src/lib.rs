@@ -1,0 +1,19 @@
+//! Kitap's vocabulary: ids, validated values and roles.
+//!
+//! This crate is pure: no IO, no database, no HTTP. Every value that comes from
+//! outside is parsed into one of these types once, at the edge, so the layers
+//! above never re-validate strings.
+
+mod branch;
+mod error;
+mod ids;
+mod role;
+mod staff;
+mod time;
+
+pub use branch::{BranchCode, BranchKind, BranchName};
+pub use error::ValueError;
+pub use ids::{AuditId, BranchId, SessionId, StaffId};
+pub use role::Role;
+pub use staff::{DisplayName, NewPassword, Username};
+pub use time::Timestamp;
