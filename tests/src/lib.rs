@@ -1,1 +1,64 @@
+//! Test harness: a fresh database per test on SQLite and PostgreSQL, and a
+//! `TestApp` that runs the real actix server on a free port.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod app;
+mod db;
+
+pub use app::{Response, TestApp, ADMIN_PASSWORD};
+pub use db::{Backend, TestDb};
+
+/// Writes a test once and runs it on both backends: `NAME::sqlite` always,
+/// `NAME::postgres` when `TEST_DATABASE_URL` is set (and always in CI).
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn body($app: $crate::TestApp) $body
+
+                #[actix_web::test]
+                async fn sqlite() {
+                    body($crate::TestApp::start($crate::Backend::Sqlite).await.unwrap()).await
+                }
+
+                #[actix_web::test]
+                async fn postgres() {
+                    if let Some(app) = $crate::TestApp::start($crate::Backend::Postgres).await {
+                        body(app).await
+                    }
+                }
+            }
+        )*
+    };
+}
+
+/// The same for tests that need only the database handle.
+#[macro_export]
+macro_rules! both_databases {
+    ($(fn $name:ident($db:ident: TestDb) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                fn body($db: $crate::TestDb) $body
+
+                #[test]
+                fn sqlite() {
+                    body($crate::TestDb::new($crate::Backend::Sqlite).unwrap())
+                }
+
+                #[test]
+                fn postgres() {
+                    if let Some(db) = $crate::TestDb::new($crate::Backend::Postgres) {
+                        body(db)
+                    }
+                }
+            }
+        )*
+    };
+}

@@ -71,8 +71,7 @@ fn build_app(
         .app_data(extract_errors::query_config())
         .configure(openapi::register)
         .split_for_parts();
-    app.route("/api/v1/openapi.json", web::get().to(openapi::serve))
-        .default_service(web::to(extract_errors::fallback))
+    app.default_service(web::to(extract_errors::fallback))
         .wrap(from_fn(context::request_context))
 }
 

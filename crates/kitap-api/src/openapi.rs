@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -43,12 +43,60 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Every secured operation can answer 401 and 403; say so once, here,
+/// rather than in each handler's annotation.
+struct AuthResponses;
+
+impl Modify for AuthResponses {
+    fn modify(&self, doc: &mut OpenApiDoc) {
+        let envelope = || {
+            ResponseBuilder::new().content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
+                    .build(),
+            )
+        };
+        for item in doc.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                if operation.security.as_ref().is_none_or(|s| s.is_empty()) {
+                    continue;
+                }
+                let responses = &mut operation.responses.responses;
+                responses.entry("401".to_owned()).or_insert_with(|| {
+                    envelope()
+                        .description("unauthenticated, invalid_token, token_expired, token_revoked")
+                        .build()
+                        .into()
+                });
+                responses.entry("403".to_owned()).or_insert_with(|| {
+                    envelope()
+                        .description("role_denied, library_denied")
+                        .build()
+                        .into()
+                });
+            }
+        }
+    }
+}
+
 /// Registers every documented route; used both by the server and by [`openapi`].
 pub(crate) fn register(cfg: &mut ServiceConfig<'_>) {
     cfg.service(system::health)
         .service(system::ready)
         .service(system::metrics)
-        .service(scope::scope("/api/v1").configure(routes::api_v1));
+        .service(
+            scope::scope("/api/v1")
+                .route("/openapi.json", web::get().to(serve))
+                .configure(routes::api_v1),
+        );
 }
 
 /// The document as the server serves it and `api-spec/openapi.json` holds it.
@@ -58,6 +106,8 @@ pub fn openapi() -> OpenApiDoc {
         .openapi(ApiDoc::openapi())
         .configure(register)
         .split_for_parts();
+    let mut doc = doc;
+    AuthResponses.modify(&mut doc);
     doc
 }
 

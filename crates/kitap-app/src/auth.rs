@@ -107,11 +107,10 @@ impl App {
                 )?;
                 Ok(Verdict::Locked(until))
             })
-            .map(|verdict| {
-                if let Verdict::Locked(until) = &verdict {
+            .inspect(|verdict| {
+                if let Verdict::Locked(until) = verdict {
                     tracing::warn!(username = %account.username, until = %until, "account locked");
                 }
-                verdict
             })
     }
 

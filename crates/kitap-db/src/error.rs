@@ -38,8 +38,7 @@ impl From<DieselError> for DbError {
                     DatabaseErrorKind::ForeignKeyViolation => DbError::ForeignKeyViolation(detail),
                     DatabaseErrorKind::CheckViolation => DbError::CheckViolation(detail),
                     DatabaseErrorKind::SerializationFailure => DbError::Busy,
-                    _ if is_sqlite_busy(info.message()) => DbError::Busy,
-                    _ => DbError::Query(info.message().to_owned()),
+                    _ => classify_by_message(info.message()),
                 }
             }
             other => DbError::Query(other.to_string()),
@@ -47,8 +46,22 @@ impl From<DieselError> for DbError {
     }
 }
 
-fn is_sqlite_busy(message: &str) -> bool {
-    message.contains("database is locked") || message.contains("database is busy")
+/// SQLite does not always report the extended result code diesel needs
+/// (a RESTRICT foreign key fails with plain SQLITE_CONSTRAINT), so fall back
+/// to its stable message texts.
+fn classify_by_message(message: &str) -> DbError {
+    let detail = message.to_owned();
+    if message.starts_with("FOREIGN KEY constraint failed") {
+        DbError::ForeignKeyViolation(detail)
+    } else if message.starts_with("UNIQUE constraint failed") {
+        DbError::UniqueViolation(detail)
+    } else if message.starts_with("CHECK constraint failed") {
+        DbError::CheckViolation(detail)
+    } else if message.contains("database is locked") || message.contains("database is busy") {
+        DbError::Busy
+    } else {
+        DbError::Query(detail)
+    }
 }
 
 impl From<r2d2::Error> for DbError {

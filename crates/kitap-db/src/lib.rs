@@ -5,6 +5,7 @@
 //! records; no diesel type crosses this crate's public API except the opaque
 //! connection handle itself.
 
+pub mod admin;
 mod conn;
 mod error;
 mod migrate;

@@ -176,7 +176,7 @@ pub fn find(conn: &mut DbConnection, id: StaffId) -> Result<Staff, DbError> {
         .find(id.to_string())
         .select(Row::as_select())
         .first(conn)?;
-    let extra = branches_of(conn, &[row.id.clone()])?
+    let extra = branches_of(conn, std::slice::from_ref(&row.id))?
         .remove(&row.id)
         .unwrap_or_default();
     Ok(row.into_staff(extra)?.0)
@@ -195,7 +195,7 @@ pub fn find_credentials(
     let Some(row) = row else {
         return Ok(None);
     };
-    let extra = branches_of(conn, &[row.id.clone()])?
+    let extra = branches_of(conn, std::slice::from_ref(&row.id))?
         .remove(&row.id)
         .unwrap_or_default();
     row.into_staff(extra).map(Some)

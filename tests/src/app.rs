@@ -1,0 +1,242 @@
+use std::net::TcpListener;
+
+use actix_web::http::{Method, StatusCode};
+use awc::Client;
+use kitap_api::ServerSettings;
+use kitap_app::config::Config;
+use kitap_app::App;
+use serde_json::{json, Value};
+
+use crate::{Backend, TestDb};
+
+pub const ADMIN_PASSWORD: &str = "admin-test-password";
+
+/// The real Kitap server on 127.0.0.1:<free port> over a fresh database.
+pub struct TestApp {
+    pub backend: Backend,
+    pub base: String,
+    pub app: App,
+    pub db: TestDb,
+    client: Client,
+    server: actix_web::dev::ServerHandle,
+}
+
+/// What came back: status, parsed JSON body (Null when empty), headers.
+pub struct Response {
+    pub status: StatusCode,
+    pub body: Value,
+    pub text: String,
+    pub headers: actix_web::http::header::HeaderMap,
+}
+
+impl Response {
+    /// The error envelope's code, or "" when the body is not an envelope.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the status and that a failure came as the full envelope.
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        if status >= 400 {
+            assert_envelope(&self);
+        }
+        self
+    }
+}
+
+fn assert_envelope(response: &Response) {
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/json"),
+        "{}",
+        response.text
+    );
+    let error = &response.body["error"];
+    assert!(
+        error["code"].as_str().is_some_and(|c| !c.is_empty()),
+        "no code: {}",
+        response.text
+    );
+    assert!(
+        error["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "no message: {}",
+        response.text
+    );
+    let request_id = error["request_id"].as_str().unwrap_or("");
+    assert!(!request_id.is_empty(), "no request id: {}", response.text);
+    assert_eq!(response.header("x-request-id"), Some(request_id));
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend) -> Option<TestApp> {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// Starts with the test configuration changed by `tweak` first.
+    pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("info")
+                .with_test_writer()
+                .try_init();
+        }
+        let db = TestDb::new(backend)?;
+        let mut config = Config::default();
+        config.database.url = db.url.clone();
+        config.database.pool_size = 4;
+        tweak(&mut config);
+        let app = actix_web::web::block(move || {
+            let app = App::open(&config).unwrap();
+            app.seed(Some(ADMIN_PASSWORD.to_owned()), false).unwrap();
+            (app, config)
+        })
+        .await
+        .unwrap();
+        let (app, config) = app;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let settings = ServerSettings {
+            workers: 2,
+            max_body_bytes: config.server.max_body_bytes,
+        };
+        let server = kitap_api::server(app.clone(), &settings, listener).unwrap();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        Some(TestApp {
+            backend,
+            base,
+            app,
+            db,
+            client: Client::default(),
+            server: handle,
+        })
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let bytes = body.map(|value| value.to_string().into_bytes());
+        self.raw(method, path, token, &[], bytes).await
+    }
+
+    /// A request with free-form headers and body bytes (sent as JSON when present).
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Response {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        let sent = match body {
+            Some(bytes) => {
+                let request = if headers
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+                {
+                    request
+                } else {
+                    request.insert_header(("Content-Type", "application/json"))
+                };
+                request.send_body(bytes).await
+            }
+            None => request.send().await,
+        };
+        let mut response = sent.unwrap();
+        let bytes = response.body().limit(16 * 1024 * 1024).await.unwrap();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        Response {
+            status: response.status(),
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+            headers: response.headers().clone(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.request(Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::DELETE, path, token, None).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "username": username, "password": password }),
+        )
+        .await
+    }
+
+    /// Logs in and returns the bearer token, failing the test otherwise.
+    pub async fn token(&self, username: &str, password: &str) -> String {
+        let response = self.login(username, password).await.expect(200);
+        response.body["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.token("admin", ADMIN_PASSWORD).await
+    }
+
+    /// Creates an account through the API as admin; returns its id.
+    pub async fn create_staff(
+        &self,
+        admin: &str,
+        username: &str,
+        role: &str,
+        home: &str,
+        password: &str,
+    ) -> String {
+        let body = json!({
+            "username": username,
+            "display_name": username,
+            "role": role,
+            "home_library": home,
+            "password": password,
+        });
+        let response = self
+            .post("/api/v1/staff", Some(admin), body)
+            .await
+            .expect(201);
+        response.body["staff"]["id"].as_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop accepting and let workers close their pooled connections
+        // before the test database is dropped.
+        drop(self.server.stop(false));
+    }
+}

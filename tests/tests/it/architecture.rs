@@ -1,0 +1,223 @@
+//! The dependency rules of docs/ARCHITECTURE.md, checked on `cargo metadata`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+/// Crates that hold policy only: no database, HTTP, index or async runtime.
+const PURE: [&str; 6] = [
+    "kitap-domain",
+    "kitap-marc",
+    "kitap-catalog",
+    "kitap-circulation",
+    "kitap-exchange",
+    "kitap-text",
+];
+const FORBIDDEN_IN_PURE: [&str; 9] = [
+    "diesel",
+    "actix",
+    "awc",
+    "tantivy",
+    "tokio",
+    "r2d2",
+    "libsqlite3-sys",
+    "pq-sys",
+    "utoipa",
+];
+
+struct Graph {
+    /// package id -> name
+    names: BTreeMap<String, String>,
+    /// package id -> normal (non-dev, non-build) dependency ids
+    normal: BTreeMap<String, Vec<String>>,
+    workspace: BTreeSet<String>,
+}
+
+/// Only the packages built for this machine: the rules are about what we
+/// build, and other platforms' packages may not even be downloaded.
+fn host_triple() -> String {
+    let output = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .unwrap()
+        .to_owned()
+}
+
+fn graph() -> Graph {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = std::process::Command::new(cargo)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--filter-platform",
+            &host_triple(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let meta: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let names = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_owned(),
+                p["name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let workspace = meta["workspace_members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_owned())
+        .collect();
+    let mut normal = BTreeMap::new();
+    for node in meta["resolve"]["nodes"].as_array().unwrap() {
+        let deps = node["deps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|dep| {
+                dep["dep_kinds"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|k| k["kind"].is_null())
+            })
+            .map(|dep| dep["pkg"].as_str().unwrap().to_owned())
+            .collect();
+        normal.insert(node["id"].as_str().unwrap().to_owned(), deps);
+    }
+    Graph {
+        names,
+        normal,
+        workspace,
+    }
+}
+
+impl Graph {
+    fn id_of(&self, name: &str) -> Option<&String> {
+        self.workspace.iter().find(|id| self.names[*id] == name)
+    }
+
+    fn direct(&self, id: &str) -> Vec<&str> {
+        self.normal[id]
+            .iter()
+            .map(|dep| self.names[dep].as_str())
+            .collect()
+    }
+
+    fn transitive(&self, id: &str) -> BTreeSet<&str> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![id.to_owned()];
+        while let Some(next) = stack.pop() {
+            for dep in &self.normal[&next] {
+                if seen.insert(self.names[dep].as_str()) {
+                    stack.push(dep.clone());
+                }
+            }
+        }
+        seen
+    }
+
+    fn workspace_names(&self) -> Vec<&str> {
+        self.workspace
+            .iter()
+            .map(|id| self.names[id].as_str())
+            .collect()
+    }
+}
+
+fn is_forbidden(name: &str) -> bool {
+    FORBIDDEN_IN_PURE.iter().any(|f| {
+        name == *f || name.starts_with(&format!("{f}-")) || name.starts_with(&format!("{f}_"))
+    })
+}
+
+#[test]
+fn pure_crates_know_no_database_http_index_or_runtime() {
+    let graph = graph();
+    let mut checked = 0;
+    for name in PURE {
+        let Some(id) = graph.id_of(name) else {
+            continue;
+        };
+        checked += 1;
+        let bad: Vec<&str> = graph
+            .transitive(id)
+            .into_iter()
+            .filter(|dep| is_forbidden(dep))
+            .collect();
+        assert!(bad.is_empty(), "{name} depends (transitively) on {bad:?}");
+    }
+    assert!(
+        checked >= 1,
+        "no pure crate found: is kitap-domain still in the workspace?"
+    );
+}
+
+#[test]
+fn only_the_api_crate_depends_on_actix() {
+    let graph = graph();
+    for name in graph.workspace_names() {
+        // The end-to-end test harness drives the server over HTTP.
+        if name == "kitap-api" || name == "kitap-tests" {
+            continue;
+        }
+        let id = graph.id_of(name).unwrap();
+        let http: Vec<&str> = graph
+            .direct(id)
+            .into_iter()
+            .filter(|d| d.starts_with("actix") || *d == "awc" || d.starts_with("utoipa"))
+            .collect();
+        assert!(
+            http.is_empty(),
+            "{name} depends directly on {http:?}; only kitap-api may"
+        );
+    }
+}
+
+#[test]
+fn only_the_db_crate_depends_on_diesel_and_only_search_on_tantivy() {
+    let graph = graph();
+    for name in graph.workspace_names() {
+        let id = graph.id_of(name).unwrap();
+        for dep in graph.direct(id) {
+            if dep.starts_with("diesel")
+                || dep == "r2d2"
+                || dep == "libsqlite3-sys"
+                || dep == "pq-sys"
+            {
+                assert_eq!(name, "kitap-db", "{name} depends directly on {dep}");
+            }
+            if dep.starts_with("tantivy") {
+                assert_eq!(name, "kitap-search", "{name} depends directly on {dep}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_checker_sees_real_edges() {
+    // Guards against a rule that passes because the graph came back empty.
+    let graph = graph();
+    let db = graph.id_of("kitap-db").unwrap();
+    assert!(graph.direct(db).contains(&"diesel"));
+    let api = graph.id_of("kitap-api").unwrap();
+    assert!(graph.transitive(api).contains("tokio"));
+    assert!(
+        is_forbidden("actix-web") && is_forbidden("diesel_migrations") && !is_forbidden("serde")
+    );
+}
