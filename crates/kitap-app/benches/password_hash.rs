@@ -19,7 +19,9 @@ fn hashing(c: &mut Criterion) {
     );
     let mut group = c.benchmark_group(name);
     group.sample_size(30);
-    group.bench_function("hash", |b| b.iter(|| hashing.hash("correct horse battery staple")));
+    group.bench_function("hash", |b| {
+        b.iter(|| hashing.hash("correct horse battery staple"))
+    });
     group.bench_function("verify", |b| {
         b.iter(|| hashing.verify("correct horse battery staple", &stored))
     });

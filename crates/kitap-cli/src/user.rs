@@ -3,7 +3,7 @@ use std::io::BufRead;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use kitap_app::{Actor, App, NewStaff, StaffQuery};
-use kitap_domain::StaffId;
+use kitap_domain::{StaffId, Timestamp};
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -90,6 +90,7 @@ fn list(app: &App) -> anyhow::Result<()> {
         .map(|b| (b.id, b.code.to_string()))
         .collect();
     let mut after: Option<StaffId> = None;
+    let now = Timestamp::now();
     println!(
         "{:<24} {:<10} {:<6} {:<8} name",
         "username", "role", "home", "state"
@@ -110,7 +111,7 @@ fn list(app: &App) -> anyhow::Result<()> {
                 .unwrap_or("?");
             let state = if !account.active {
                 "inactive"
-            } else if account.locked_until.is_some() {
+            } else if account.locked_until.is_some_and(|until| until > now) {
                 "locked"
             } else {
                 "active"
