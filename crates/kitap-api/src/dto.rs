@@ -135,8 +135,10 @@ pub struct AuditEntryDto {
 impl AuditEntryDto {
     pub fn new(entry: AuditEntry, codes: &LibraryCodes) -> Self {
         let parse = |text: Option<String>| text.and_then(|json| serde_json::from_str(&json).ok());
+        let entry_id = entry.id.0;
+        let entry = entry.record;
         AuditEntryDto {
-            id: entry.id.0,
+            id: entry_id,
             at: entry.at.to_string(),
             actor_id: entry.actor_id.map(|id| id.to_string()),
             actor_name: entry.actor_name,

@@ -1,6 +1,6 @@
-use kitap_db::audit::{self, AuditEntry, AuditFilter, NewAuditEntry};
+use kitap_db::audit::{self, AuditEntry, AuditFilter, AuditRecord};
 use kitap_db::{DbConnection, DbError};
-use kitap_domain::{AuditId, BranchId, StaffId, Timestamp};
+use kitap_domain::Timestamp;
 use serde_json::Value;
 
 use crate::{Actor, App, AppError, Principal};
@@ -18,7 +18,7 @@ pub(crate) fn record(
     let (entity_type, entity_id) = entity;
     audit::insert(
         conn,
-        &NewAuditEntry {
+        &AuditRecord {
             at: Timestamp::now(),
             actor_id: actor.staff_id,
             actor_name: actor.name.clone(),
@@ -33,41 +33,15 @@ pub(crate) fn record(
     )
 }
 
-/// Filters for `GET /api/v1/audit`.
-#[derive(Debug, Clone, Default)]
-pub struct AuditQuery {
-    pub actor_id: Option<StaffId>,
-    pub branch_id: Option<BranchId>,
-    pub entity_type: Option<String>,
-    pub entity_id: Option<String>,
-    pub action: Option<String>,
-    pub request_id: Option<String>,
-    pub from: Option<Timestamp>,
-    pub until: Option<Timestamp>,
-    pub before: Option<AuditId>,
-    pub limit: u32,
-}
-
 impl App {
     /// A page of the audit log, newest first. Administrators only.
     pub fn audit_log(
         &self,
         who: &Principal,
-        query: AuditQuery,
+        mut filter: AuditFilter,
     ) -> Result<Vec<AuditEntry>, AppError> {
         who.require_role(&[kitap_domain::Role::Admin])?;
-        let filter = AuditFilter {
-            actor_id: query.actor_id,
-            branch_id: query.branch_id,
-            entity_type: query.entity_type,
-            entity_id: query.entity_id,
-            action: query.action,
-            request_id: query.request_id,
-            from: query.from,
-            until: query.until,
-            before: query.before,
-            limit: i64::from(query.limit.clamp(1, 500)),
-        };
+        filter.limit = filter.limit.clamp(1, 500);
         Ok(self.db.read(|conn| audit::list(conn, &filter))?)
     }
 }

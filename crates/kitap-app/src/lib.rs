@@ -17,12 +17,11 @@ mod staff;
 pub mod tokens;
 
 pub use actor::{Actor, Principal};
-pub use audit::AuditQuery;
 pub use auth::{LoginAttempt, LoginOutcome};
 pub use branches::{BranchPatch, NewBranch};
 pub use config::Config;
 pub use error::AppError;
-pub use kitap_db::audit::AuditEntry;
+pub use kitap_db::audit::{AuditEntry, AuditFilter};
 pub use kitap_db::branches::Branch;
 pub use kitap_db::staff::Staff;
 pub use kitap_db::{Backend, Db, DbUrl, PoolState};

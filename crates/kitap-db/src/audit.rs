@@ -6,23 +6,16 @@ use kitap_domain::{AuditId, BranchId, StaffId, Timestamp};
 use crate::schema::audit_log;
 use crate::{DbConnection, DbError};
 
+/// A stored entry: its number and what it records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
     pub id: AuditId,
-    pub at: Timestamp,
-    pub actor_id: Option<StaffId>,
-    pub actor_name: String,
-    pub branch_id: Option<BranchId>,
-    pub action: String,
-    pub entity_type: String,
-    pub entity_id: Option<String>,
-    pub before_json: Option<String>,
-    pub after_json: Option<String>,
-    pub request_id: Option<String>,
+    pub record: AuditRecord,
 }
 
-#[derive(Debug, Clone)]
-pub struct NewAuditEntry {
+/// What one audit entry says: who, when, for which library, what, before, after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
     pub at: Timestamp,
     pub actor_id: Option<StaffId>,
     pub actor_name: String,
@@ -57,8 +50,7 @@ impl TryFrom<Row> for AuditEntry {
     fn try_from(row: Row) -> Result<Self, DbError> {
         let corrupt =
             |err: kitap_domain::ValueError| DbError::Corrupt(format!("audit {}: {err}", row.id));
-        Ok(AuditEntry {
-            id: AuditId(row.id),
+        let record = AuditRecord {
             at: Timestamp::from_naive(row.at),
             actor_id: row
                 .actor_id
@@ -79,11 +71,15 @@ impl TryFrom<Row> for AuditEntry {
             before_json: row.before_json,
             after_json: row.after_json,
             request_id: row.request_id,
+        };
+        Ok(AuditEntry {
+            id: AuditId(row.id),
+            record,
         })
     }
 }
 
-pub fn insert(conn: &mut DbConnection, entry: &NewAuditEntry) -> Result<(), DbError> {
+pub fn insert(conn: &mut DbConnection, entry: &AuditRecord) -> Result<(), DbError> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::at.eq(entry.at.naive()),

@@ -1,6 +1,6 @@
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
-use kitap_app::AuditQuery;
+use kitap_app::AuditFilter;
 use kitap_domain::{AuditId, StaffId, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -69,7 +69,7 @@ pub async fn list(
             Some(code) => Some(app.branch_by_code(code)?.id),
             None => None,
         };
-        let filter = AuditQuery {
+        let filter = AuditFilter {
             actor_id,
             branch_id,
             entity_type: query.entity_type,
@@ -79,7 +79,7 @@ pub async fn list(
             from: query.from.map(Timestamp::from_utc),
             until: query.until.map(Timestamp::from_utc),
             before: query.before.map(AuditId),
-            limit,
+            limit: i64::from(limit),
         };
         Ok((
             app.audit_log(&staff.principal, filter)?,
