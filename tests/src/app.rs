@@ -117,7 +117,9 @@ impl TestApp {
             base,
             app,
             db,
-            client: Client::default(),
+            client: Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .finish(),
             server: handle,
         })
     }

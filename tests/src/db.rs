@@ -1,4 +1,4 @@
-use kitap_db::{admin, Db, DbUrl};
+use kitap_db::{Db, DbUrl};
 use tempfile::TempDir;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -7,8 +7,15 @@ pub enum Backend {
     Postgres,
 }
 
-/// A fresh, empty database: an SQLite file in a temporary folder, or a new
-/// PostgreSQL database created from `TEST_DATABASE_URL` and dropped at the end.
+/// A fresh, empty database for one test: an SQLite file in a temporary
+/// folder, or on PostgreSQL a new schema in the database `TEST_DATABASE_URL`
+/// names, which the test's connections use as their only search path.
+///
+/// Why a schema and not a database: PostgreSQL forces an immediate checkpoint
+/// on every DROP DATABASE, and with a database per test the parallel tests
+/// spent seconds each waiting for those checkpoints (2-19 s per test, 135 s
+/// per run, against 20 s with schemas). Every Kitap statement is
+/// schema-relative, so a schema isolates a test as fully as a database.
 pub struct TestDb {
     pub backend: Backend,
     pub url: String,
@@ -45,16 +52,15 @@ impl TestDb {
             eprintln!("TEST_DATABASE_URL not set: skipping the PostgreSQL variant");
             return None;
         };
-        let name = format!("kitap_test_{}", uuid::Uuid::now_v7().simple());
-        admin::create_postgres_database(&admin_url, &name).unwrap_or_else(|err| {
-            panic!("creating a test database through TEST_DATABASE_URL: {err}")
+        let schema = format!("kitap_test_{}", uuid::Uuid::now_v7().simple());
+        run_as_admin(&admin_url, &format!("CREATE SCHEMA \"{schema}\"")).unwrap_or_else(|err| {
+            panic!("creating a test schema through TEST_DATABASE_URL: {err}")
         });
-        let url = replace_database(&admin_url, &name);
         Some(TestDb {
             backend: Backend::Postgres,
-            url,
+            url: scoped_url(&admin_url, &schema),
             _dir: None,
-            postgres: Some((admin_url, name)),
+            postgres: Some((admin_url, schema)),
         })
     }
 
@@ -72,46 +78,36 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some((admin_url, name)) = &self.postgres {
-            if let Err(err) = admin::drop_postgres_database(admin_url, name) {
-                eprintln!("could not drop test database {name}: {err}");
+        if let Some((admin_url, schema)) = &self.postgres {
+            if let Err(err) = run_as_admin(admin_url, &format!("DROP SCHEMA \"{schema}\" CASCADE"))
+            {
+                eprintln!("could not drop test schema {schema}: {err}");
             }
         }
     }
 }
 
-/// postgres://u@h:5432/postgres?x=y -> postgres://u@h:5432/NAME?x=y
-fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_part = match base[scheme_end..].find('/') {
-        Some(slash) => &base[..scheme_end + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{host_part}/{name}?{query}"),
-        None => format!("{host_part}/{name}"),
-    }
+fn run_as_admin(admin_url: &str, statement: &str) -> Result<(), kitap_db::DbError> {
+    Db::connect(&DbUrl::parse(admin_url)?, 1)?.execute_script(statement)
+}
+
+/// Adds libpq `options` so every connection works in `schema` only. Test data
+/// is thrown away, so commits need not wait for fsync; visibility and
+/// isolation are unchanged.
+fn scoped_url(url: &str, schema: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}options=-csearch_path%3D{schema}%20-csynchronous_commit%3Doff")
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn database_names_are_replaced() {
+    fn schema_options_are_appended() {
         assert_eq!(
-            super::replace_database("postgres://p@h:5432/postgres", "t1"),
-            "postgres://p@h:5432/t1"
+            super::scoped_url("postgres://p@h:5432/postgres", "t1"),
+            "postgres://p@h:5432/postgres?options=-csearch_path%3Dt1%20-csynchronous_commit%3Doff"
         );
-        assert_eq!(
-            super::replace_database("postgres://p@h", "t1"),
-            "postgres://p@h/t1"
-        );
-        assert_eq!(
-            super::replace_database("postgres://p@h/x?sslmode=disable", "t1"),
-            "postgres://p@h/t1?sslmode=disable"
-        );
+        assert!(super::scoped_url("postgres://p@h/x?sslmode=disable", "t1")
+            .starts_with("postgres://p@h/x?sslmode=disable&options="));
     }
 }

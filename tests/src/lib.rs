@@ -1,4 +1,5 @@
-//! Test harness: a fresh database per test on SQLite and PostgreSQL, and a
+//! Test harness: a fresh database per test on SQLite (a file) and PostgreSQL
+//! (a schema), and a
 //! `TestApp` that runs the real actix server on a free port.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -1,9 +1,7 @@
-//! Operator-level database work: creating and dropping PostgreSQL databases,
-//! schema introspection, raw scripts. Used by tests (a fresh database per
-//! test) and by health checks; not by request handling.
+//! Operator-level database work: schema introspection and raw scripts. Used
+//! by tests (schema checks, a fresh database per test); not by request handling.
 
 use diesel::connection::SimpleConnection;
-use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
@@ -52,38 +50,5 @@ impl Db {
     /// Runs SQL statements as they are (no parameters, no results).
     pub fn execute_script(&self, sql: &str) -> Result<(), DbError> {
         self.read(|conn| Ok(conn.batch_execute(sql)?))
-    }
-}
-
-/// Creates database `name` through the server at `admin_url`.
-pub fn create_postgres_database(admin_url: &str, name: &str) -> Result<(), DbError> {
-    check_identifier(name)?;
-    let mut conn =
-        PgConnection::establish(admin_url).map_err(|err| DbError::Pool(err.to_string()))?;
-    conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))?;
-    Ok(())
-}
-
-/// Drops database `name`, ending any connection still open to it.
-pub fn drop_postgres_database(admin_url: &str, name: &str) -> Result<(), DbError> {
-    check_identifier(name)?;
-    let mut conn =
-        PgConnection::establish(admin_url).map_err(|err| DbError::Pool(err.to_string()))?;
-    conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))?;
-    Ok(())
-}
-
-fn check_identifier(name: &str) -> Result<(), DbError> {
-    let ok = !name.is_empty()
-        && name.len() <= 63
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(DbError::Url(format!(
-            "{name:?} is not a plain database name"
-        )))
     }
 }
