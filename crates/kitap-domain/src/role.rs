@@ -44,7 +44,7 @@ impl Role {
 
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -75,5 +75,15 @@ mod tests {
         }
         assert!("root".parse::<Role>().is_err());
         assert!("Admin".parse::<Role>().is_err());
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::Role;
+
+    #[test]
+    fn display_honours_width_for_tables() {
+        assert_eq!(format!("[{:<10}]", Role::Admin), "[admin     ]");
     }
 }
