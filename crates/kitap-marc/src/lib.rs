@@ -1,0 +1,16 @@
+//! MARC records in and out. Pure: no IO beyond `std::io::Read`/`Write`, no
+//! database, no HTTP. Bytes from outside are validated and decoded here; no
+//! input, however broken, makes this crate panic.
+
+pub mod detect;
+pub mod encoding;
+pub mod iso2709;
+pub mod marc8;
+pub mod record;
+
+pub use detect::Detection;
+pub use encoding::Encoding;
+pub use iso2709::{
+    parse, parse_with, ParseOptions, Parsed, RawRecord, RecordError, RecordSplitter,
+};
+pub use record::{Dialect, Field, Record, Subfield};
