@@ -126,8 +126,11 @@ struct ByteStats {
 fn byte_stats(st: &Structure<'_>) -> ByteStats {
     let mut s = ByteStats::default();
     for f in &st.fields {
-        s.non_ascii += f.data.iter().filter(|b| !b.is_ascii()).count();
         s.escapes += f.data.iter().filter(|&&b| b == 0x1B).count();
+        if f.data.is_ascii() {
+            continue;
+        }
+        s.non_ascii += f.data.iter().filter(|b| !b.is_ascii()).count();
         for chunk in f.data.utf8_chunks() {
             s.utf8_multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
             s.utf8_invalid += usize::from(!chunk.invalid().is_empty());

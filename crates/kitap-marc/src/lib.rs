@@ -5,8 +5,11 @@
 pub mod detect;
 pub mod encoding;
 pub mod iso2709;
+pub mod json;
 pub mod marc8;
 pub mod record;
+pub mod write;
+pub mod xml;
 
 pub use detect::Detection;
 pub use encoding::Encoding;
@@ -14,3 +17,5 @@ pub use iso2709::{
     parse, parse_with, ParseOptions, Parsed, RawRecord, RecordError, RecordSplitter,
 };
 pub use record::{Dialect, Field, Record, Subfield};
+pub use write::{write_iso2709, write_json, write_marcxml, MarcXmlWriter};
+pub use xml::{MarcXmlReader, XmlErrorKind, XmlRecordError};

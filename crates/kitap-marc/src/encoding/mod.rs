@@ -7,9 +7,10 @@
 pub mod mojibake;
 mod tables;
 
+use std::borrow::Cow;
 use std::fmt;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// A character encoding of field data (the leader and directory are ASCII).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,24 +76,39 @@ impl Encoding {
     /// invalid or unmapped (they became U+FFFD).
     pub fn decode(self, bytes: &[u8]) -> (String, bool) {
         let (text, had_errors) = self.decode_raw(bytes);
-        (text.nfc().collect(), had_errors)
+        (to_nfc(text).into_owned(), had_errors)
     }
 
     /// Decoding without normalisation; detection scores raw text with it.
-    pub(crate) fn decode_raw(self, bytes: &[u8]) -> (String, bool) {
+    /// Valid UTF-8 is borrowed from `bytes`, not copied.
+    pub(crate) fn decode_raw(self, bytes: &[u8]) -> (Cow<'_, str>, bool) {
         match self {
             Encoding::Utf8 => whatwg(encoding_rs::UTF_8, bytes),
             Encoding::Windows1251 => whatwg(encoding_rs::WINDOWS_1251, bytes),
             Encoding::Cp866 => whatwg(encoding_rs::IBM866, bytes),
             Encoding::Koi8R => whatwg(encoding_rs::KOI8_R, bytes),
-            Encoding::Kz1048 => with_table(&tables::KZ1048_HIGH, bytes),
-            Encoding::Pt154 => with_table(&tables::PT154_HIGH, bytes),
+            Encoding::Kz1048 => own(with_table(&tables::KZ1048_HIGH, bytes)),
+            Encoding::Pt154 => own(with_table(&tables::PT154_HIGH, bytes)),
             Encoding::Marc8 => {
                 let (text, warnings) = crate::marc8::decode(bytes);
-                (text, !warnings.is_empty())
+                (Cow::Owned(text), !warnings.is_empty())
             }
         }
     }
+}
+
+/// `text` in NFC. Most catalogue text (all ASCII, precomposed letters) is
+/// NFC already; the quick check proves that without building a copy.
+pub(crate) fn to_nfc(text: Cow<'_, str>) -> Cow<'_, str> {
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        Cow::Owned(text.nfc().collect())
+    }
+}
+
+fn own((text, had_errors): (String, bool)) -> (Cow<'static, str>, bool) {
+    (Cow::Owned(text), had_errors)
 }
 
 impl fmt::Display for Encoding {
@@ -101,11 +117,10 @@ impl fmt::Display for Encoding {
     }
 }
 
-fn whatwg(enc: &'static encoding_rs::Encoding, bytes: &[u8]) -> (String, bool) {
+fn whatwg<'a>(enc: &'static encoding_rs::Encoding, bytes: &'a [u8]) -> (Cow<'a, str>, bool) {
     // Without BOM handling: a MARC field never starts with a BOM on purpose,
     // and sniffing one would silently switch encodings mid-record.
-    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
-    (text.into_owned(), had_errors)
+    enc.decode_without_bom_handling(bytes)
 }
 
 fn with_table(high: &[char; 128], bytes: &[u8]) -> (String, bool) {
@@ -184,6 +199,14 @@ mod tests {
     #[test]
     fn decode_is_nfc() {
         assert_eq!(Encoding::Utf8.decode("e\u{301}".as_bytes()).0, "\u{e9}");
+        // Reordering of combining marks is normalisation too.
+        assert_eq!(
+            Encoding::Utf8.decode("a\u{301}\u{323}".as_bytes()).0,
+            "\u{1EA1}\u{301}"
+        );
+        for s in ["plain", "Қарағанды", "Café", "\u{1EA1}\u{301}"] {
+            assert_eq!(Encoding::Utf8.decode(s.as_bytes()).0, s);
+        }
     }
 
     #[test]

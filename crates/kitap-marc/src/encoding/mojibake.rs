@@ -9,6 +9,10 @@
 /// The re-encoded bytes must be valid UTF-8: genuine Latin or Cyrillic text
 /// almost never is, so the check rejects false positives by itself.
 pub fn undo_double_utf8(text: &str) -> Option<String> {
+    // Both patterns below need non-ASCII characters.
+    if text.is_ascii() {
+        return None;
+    }
     if looks_latin1_doubled(text) {
         if let Some(fixed) = reencode(text, latin1_byte) {
             return Some(fixed);

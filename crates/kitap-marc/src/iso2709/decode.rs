@@ -1,11 +1,11 @@
 //! From record structure to decoded [`Record`]: dialect and encoding
 //! detection, control vs data fields, indicators and subfields.
 
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
 
 use super::{structure, RawField, RawRecord, RecordError, Structure};
 use crate::detect::{self, Detection};
-use crate::encoding::{mojibake, Encoding};
+use crate::encoding::{mojibake, to_nfc, Encoding};
 use crate::record::{Dialect, Field, Record, Subfield};
 
 /// Caller overrides; `None` means "detect from the bytes".
@@ -55,10 +55,10 @@ fn build(st: Structure<'_>, det: &Detection) -> Record {
         mut warnings,
     } = st;
     let mut tally = Tally::default();
-    let fields = raw_fields
-        .iter()
-        .filter_map(|f| decode_field(f, det, &mut tally, &mut warnings))
-        .collect();
+    let mut fields = Vec::with_capacity(raw_fields.len());
+    for f in raw_fields {
+        fields.extend(decode_field(f, det, &mut tally, &mut warnings));
+    }
     if !tally.undecodable.is_empty() {
         warnings.push(format!(
             "undecodable bytes as {} (replaced by U+FFFD) in field(s) {}",
@@ -94,7 +94,10 @@ fn is_control(tag: &str, dialect: Dialect, data: &[u8]) -> bool {
     by_dialect || (data.len() > 2 && !data.contains(&super::SD))
 }
 
-fn decode_text(tag: &str, bytes: &[u8], det: &Detection, tally: &mut Tally) -> String {
+/// Field text in NFC; borrowed from `bytes` when they are valid UTF-8 that
+/// needs no repair or normalisation (the common case), so the only copies
+/// made are the record's own values.
+fn decode_text<'a>(tag: &str, bytes: &'a [u8], det: &Detection, tally: &mut Tally) -> Cow<'a, str> {
     let (mut text, bad) = det.encoding.decode_raw(bytes);
     if bad && !tally.undecodable.iter().any(|t| t == tag) {
         tally.undecodable.push(tag.to_string());
@@ -104,27 +107,25 @@ fn decode_text(tag: &str, bytes: &[u8], det: &Detection, tally: &mut Tally) -> S
         // "Ã\u{8c}Â\u{81}" for a combining acute), so undo it up to 3 times.
         let mut rounds = 0;
         while let Some(fixed) = mojibake::undo_double_utf8(&text).filter(|_| rounds < 3) {
-            text = fixed;
+            text = Cow::Owned(fixed);
             rounds += 1;
         }
         if rounds > 0 && !tally.double_encoded.iter().any(|t| t == tag) {
             tally.double_encoded.push(tag.to_string());
         }
     }
-    text.nfc().collect()
+    to_nfc(text)
 }
 
 fn decode_field(
-    f: &RawField<'_>,
+    f: RawField<'_>,
     det: &Detection,
     tally: &mut Tally,
     warnings: &mut Vec<String>,
 ) -> Option<Field> {
     if is_control(&f.tag, det.dialect, f.data) {
-        return Some(Field::Control {
-            tag: f.tag.clone(),
-            value: decode_text(&f.tag, f.data, det, tally),
-        });
+        let value = decode_text(&f.tag, f.data, det, tally).into_owned();
+        return Some(Field::Control { tag: f.tag, value });
     }
     if f.data.len() < 2 {
         warnings.push(format!(
@@ -136,11 +137,12 @@ fn decode_field(
     let ind1 = indicator(&f.tag, f.data.first(), warnings);
     let ind2 = indicator(&f.tag, f.data.get(1), warnings);
     let text = decode_text(&f.tag, f.data.get(2..).unwrap_or_default(), det, tally);
+    let subfields = subfields(&f.tag, &text, warnings);
     Some(Field::Data {
-        tag: f.tag.clone(),
+        tag: f.tag,
         ind1,
         ind2,
-        subfields: subfields(&f.tag, &text, warnings),
+        subfields,
     })
 }
 
@@ -160,14 +162,21 @@ fn indicator(tag: &str, byte: Option<&u8>, warnings: &mut Vec<String>) -> char {
 }
 
 fn subfields(tag: &str, text: &str, warnings: &mut Vec<String>) -> Vec<Subfield> {
-    let mut parts = text.split('\u{1F}');
+    // Split on the byte (an ASCII byte is always a character boundary):
+    // measurably cheaper than `str::split` for the many short values.
+    let mut start = 0;
+    let mut parts = text.as_bytes().split(|&b| b == super::SD).map(|piece| {
+        let part = text.get(start..start + piece.len()).unwrap_or_default();
+        start += piece.len() + 1;
+        part
+    });
     let before = parts.next().unwrap_or_default();
     if !before.trim().is_empty() {
         warnings.push(format!(
             "field {tag}: text before the first subfield delimiter dropped: {before:?}"
         ));
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(text.bytes().filter(|&b| b == super::SD).count());
     for part in parts {
         let mut chars = part.chars();
         let Some(code) = chars.next() else {

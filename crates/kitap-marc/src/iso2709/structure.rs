@@ -26,8 +26,8 @@ pub(crate) struct Structure<'a> {
     pub warnings: Vec<String>,
 }
 
-struct Entry {
-    tag: String,
+struct Entry<'a> {
+    tag: &'a str,
     len: Option<usize>,
     start: Option<usize>,
 }
@@ -175,7 +175,10 @@ fn check_base(leader: &str, base: usize, warnings: &mut Vec<String>) {
     }
 }
 
-fn read_directory(dir: &[u8], warnings: &mut Vec<String>) -> Result<Vec<Entry>, RecordError> {
+fn read_directory<'a>(
+    dir: &'a [u8],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Entry<'a>>, RecordError> {
     if !dir.len().is_multiple_of(ENTRY_LEN) {
         warnings.push(format!(
             "directory is {} bytes, not a multiple of 12; {} trailing byte(s) ignored",
@@ -186,13 +189,14 @@ fn read_directory(dir: &[u8], warnings: &mut Vec<String>) -> Result<Vec<Entry>, 
     let mut entries = Vec::with_capacity(dir.len() / ENTRY_LEN);
     for (i, chunk) in dir.chunks_exact(ENTRY_LEN).enumerate() {
         let tag_bytes = chunk.get(0..3).unwrap_or_default();
-        if !tag_bytes.iter().all(u8::is_ascii_alphanumeric) {
+        let tag = std::str::from_utf8(tag_bytes).ok();
+        let Some(tag) = tag.filter(|_| tag_bytes.iter().all(u8::is_ascii_alphanumeric)) else {
             let msg = format!(
                 "directory entry {i} has tag {:?}",
                 String::from_utf8_lossy(tag_bytes)
             );
             return Err(RecordError::new(ErrorKind::BadDirectory, msg));
-        }
+        };
         let num = |r: std::ops::Range<usize>| {
             chunk
                 .get(r)
@@ -200,7 +204,7 @@ fn read_directory(dir: &[u8], warnings: &mut Vec<String>) -> Result<Vec<Entry>, 
                 .and_then(digits)
         };
         entries.push(Entry {
-            tag: String::from_utf8_lossy(tag_bytes).into_owned(),
+            tag,
             len: num(3..7),
             start: num(7..12),
         });
@@ -209,26 +213,25 @@ fn read_directory(dir: &[u8], warnings: &mut Vec<String>) -> Result<Vec<Entry>, 
 }
 
 /// Fields at the directory's offsets, or `None` if any entry is unusable.
-fn fields_by_directory<'a>(entries: &[Entry], data: &'a [u8]) -> Option<Vec<RawField<'a>>> {
-    entries
-        .iter()
-        .map(|e| {
-            let (len, start) = (e.len?, e.start?);
-            let slice = data.get(start..start.checked_add(len)?)?;
-            match slice.split_last() {
-                Some((&FT, field)) => Some(RawField {
-                    tag: e.tag.clone(),
-                    data: field,
-                }),
-                _ => None,
-            }
-        })
-        .collect()
+fn fields_by_directory<'a>(entries: &[Entry<'_>], data: &'a [u8]) -> Option<Vec<RawField<'a>>> {
+    let mut fields = Vec::with_capacity(entries.len());
+    for e in entries {
+        let (len, start) = (e.len?, e.start?);
+        let slice = data.get(start..start.checked_add(len)?)?;
+        match slice.split_last() {
+            Some((&FT, field)) => fields.push(RawField {
+                tag: e.tag.to_string(),
+                data: field,
+            }),
+            _ => return None,
+        }
+    }
+    Some(fields)
 }
 
 /// Fallback: the data area split on 0x1E, paired with tags in directory order.
 fn fields_by_terminator<'a>(
-    entries: &[Entry],
+    entries: &[Entry<'_>],
     data: &'a [u8],
     warnings: &mut Vec<String>,
 ) -> Vec<RawField<'a>> {
@@ -252,7 +255,7 @@ fn fields_by_terminator<'a>(
         .iter()
         .zip(chunks)
         .map(|(e, chunk)| RawField {
-            tag: e.tag.clone(),
+            tag: e.tag.to_string(),
             data: chunk,
         })
         .collect()

@@ -9,3 +9,7 @@ mod content;
 mod counts;
 mod malformed;
 mod robustness;
+mod roundtrip;
+mod writers;
+mod xml_read;
+mod xml_schema;
