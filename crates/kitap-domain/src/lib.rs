@@ -7,6 +7,7 @@
 mod branch;
 mod error;
 mod ids;
+mod isbn;
 mod role;
 mod staff;
 mod time;
@@ -14,6 +15,7 @@ mod time;
 pub use branch::{BranchCode, BranchKind, BranchName};
 pub use error::ValueError;
 pub use ids::{AuditId, BranchId, SessionId, StaffId};
+pub use isbn::Isbn;
 pub use role::Role;
 pub use staff::{DisplayName, NewPassword, Username};
 pub use time::Timestamp;
