@@ -1,4 +1,3 @@
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -38,25 +37,7 @@ impl FromStr for BranchCode {
     }
 }
 
-impl TryFrom<String> for BranchCode {
-    type Error = ValueError;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        value.parse()
-    }
-}
-
-impl From<BranchCode> for String {
-    fn from(code: BranchCode) -> Self {
-        code.0
-    }
-}
-
-impl fmt::Display for BranchCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(&self.0)
-    }
-}
+crate::string_value!(BranchCode);
 
 /// What kind of library this is; reports group by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,4 +1,3 @@
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -99,25 +98,7 @@ impl FromStr for Isbn {
     }
 }
 
-impl TryFrom<String> for Isbn {
-    type Error = ValueError;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        value.parse()
-    }
-}
-
-impl From<Isbn> for String {
-    fn from(isbn: Isbn) -> Self {
-        isbn.0
-    }
-}
-
-impl fmt::Display for Isbn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(&self.0)
-    }
-}
+crate::string_value!(Isbn);
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ mod ids;
 mod isbn;
 mod role;
 mod staff;
+mod string_value;
 mod time;
 
 pub use branch::{BranchCode, BranchKind, BranchName};

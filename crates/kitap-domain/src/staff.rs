@@ -38,25 +38,7 @@ impl FromStr for Username {
     }
 }
 
-impl TryFrom<String> for Username {
-    type Error = ValueError;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        value.parse()
-    }
-}
-
-impl From<Username> for String {
-    fn from(name: Username) -> Self {
-        name.0
-    }
-}
-
-impl fmt::Display for Username {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(&self.0)
-    }
-}
+crate::string_value!(Username);
 
 /// The person's name as shown in the audit log and on printed acts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
