@@ -26,6 +26,8 @@ pub struct Response {
     pub status: StatusCode,
     pub body: Value,
     pub text: String,
+    /// The body as it came (exports are binary).
+    pub bytes: Vec<u8>,
     pub headers: actix_web::http::header::HeaderMap,
 }
 
@@ -108,6 +110,9 @@ impl TestApp {
         let settings = ServerSettings {
             workers: 2,
             max_body_bytes: config.server.max_body_bytes,
+            max_upload_bytes: 64 * 1024 * 1024,
+            upload_dir: std::env::temp_dir()
+                .join(format!("kitap-test-uploads-{}", std::process::id())),
         };
         let server = kitap_api::server(app.clone(), &settings, listener).unwrap();
         let handle = server.handle();
@@ -172,6 +177,7 @@ impl TestApp {
             status: response.status(),
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
             text,
+            bytes: bytes.to_vec(),
             headers: response.headers().clone(),
         }
     }
@@ -182,6 +188,44 @@ impl TestApp {
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
         self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.request(Method::PUT, path, token, Some(body)).await
+    }
+
+    /// Uploads a MARC file to `POST /api/v1/imports?{query}` and waits for
+    /// the job to end; returns the finished job.
+    pub async fn import_file(&self, token: &str, query: &str, bytes: Vec<u8>) -> Value {
+        let path = format!("/api/v1/imports?{query}");
+        let headers = [("Content-Type", "application/octet-stream")];
+        let queued = self
+            .raw(Method::POST, &path, Some(token), &headers, Some(bytes))
+            .await
+            .expect(202);
+        let id = queued.body["import"]["id"].as_str().unwrap().to_owned();
+        self.wait_import(token, &id).await
+    }
+
+    /// Polls an import job until it is done, failed or cancelled (60 s at most).
+    pub async fn wait_import(&self, token: &str, id: &str) -> Value {
+        for _ in 0..600 {
+            let job = self.get(&format!("/api/v1/imports/{id}"), Some(token)).await.expect(200);
+            let status = job.body["import"]["status"].as_str().unwrap_or("").to_owned();
+            if status != "queued" && status != "running" {
+                return job.body["import"].clone();
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("import {id} did not finish in 60 s");
+    }
+
+    /// A cataloger account acting for the central library.
+    pub async fn cataloger_token(&self) -> String {
+        let admin = self.admin_token().await;
+        self.create_staff(&admin, "cataloger.c00", "cataloger", "C00", "cataloger-password-1")
+            .await;
+        self.token("cataloger.c00", "cataloger-password-1").await
     }
 
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Response {

@@ -9,6 +9,23 @@ mod db;
 pub use app::{Response, TestApp, ADMIN_PASSWORD};
 pub use db::{Backend, TestDb};
 
+/// The shared MARC corpus (`../shared/data/marc` beside the repository), or
+/// `MARC_TEST_DATA`.
+pub fn marc_data(rel: &str) -> std::path::PathBuf {
+    let base = std::env::var_os("MARC_TEST_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/marc")
+        });
+    base.join(rel)
+}
+
+/// Reads a corpus file (panics with the path when it is missing).
+pub fn marc_bytes(rel: &str) -> Vec<u8> {
+    let path = marc_data(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// Writes a test once and runs it on both backends: `NAME::sqlite` always,
 /// `NAME::postgres` when `TEST_DATABASE_URL` is set (and always in CI).
 #[macro_export]

@@ -118,6 +118,8 @@ impl From<AppError> for ApiError {
             | AppError::TokenRevoked => StatusCode::UNAUTHORIZED,
             AppError::AccountLocked { .. } => StatusCode::LOCKED,
             AppError::RoleDenied { .. } | AppError::LibraryDenied { .. } => StatusCode::FORBIDDEN,
+            AppError::InvalidRecord { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::VersionConflict { .. } => StatusCode::CONFLICT,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(cause) => return ApiError::internal(cause),
         };
@@ -126,6 +128,10 @@ impl From<AppError> for ApiError {
             AppError::AccountLocked { until } => Some(json!({ "locked_until": until.to_string() })),
             AppError::RoleDenied { required } => Some(json!({ "required_roles": required })),
             AppError::LibraryDenied { library } => Some(json!({ "library": library })),
+            AppError::InvalidRecord { issues, .. } => {
+                Some(json!({ "issues": crate::routes::records_dto::issues(issues) }))
+            }
+            AppError::VersionConflict { current } => Some(json!({ "current_version": current })),
             _ => None,
         };
         ApiError {

@@ -36,6 +36,10 @@ use state::ApiState;
 pub struct ServerSettings {
     pub workers: usize,
     pub max_body_bytes: usize,
+    /// Largest import upload, in bytes.
+    pub max_upload_bytes: u64,
+    /// Where uploads are kept until their import has run.
+    pub upload_dir: std::path::PathBuf,
 }
 
 /// Everything the app factory clones into each worker.
@@ -84,7 +88,12 @@ pub fn server(
     let metrics = Metrics::new().map_err(std::io::Error::other)?;
     let doc = openapi();
     let shared = Shared {
-        state: web::Data::new(ApiState { app }),
+        state: web::Data::new(ApiState {
+            imports: app.start_import_worker(),
+            app,
+            upload_dir: settings.upload_dir.clone(),
+            max_upload_bytes: settings.max_upload_bytes,
+        }),
         metrics: web::Data::new(metrics),
         routes: web::Data::new(KnownRoutes::from_openapi(&doc)),
         openapi: web::Data::new(openapi_json(&doc)),

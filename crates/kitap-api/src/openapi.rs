@@ -26,7 +26,9 @@ and may name the library they act for with `X-Kitap-Library: <code>`.",
         (name = "auth", description = "Staff login and sessions"),
         (name = "libraries", description = "The central library and its branches"),
         (name = "staff", description = "Staff accounts"),
-        (name = "audit", description = "Who changed what")
+        (name = "audit", description = "Who changed what"),
+        (name = "copies", description = "Copies (items) of records in the libraries"),
+        (name = "acts", description = "Accession and write-off acts")
     )
 )]
 struct ApiDoc;

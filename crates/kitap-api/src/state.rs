@@ -1,7 +1,14 @@
+use std::path::PathBuf;
+
+use kitap_app::catalog::ImportQueue;
 use kitap_app::App;
 
 /// What every handler can reach: the use cases. Metrics and the route table
 /// are separate `web::Data` so middleware can reach them without this.
 pub struct ApiState {
     pub app: App,
+    /// Uploaded import files wait here for the import worker.
+    pub upload_dir: PathBuf,
+    pub max_upload_bytes: u64,
+    pub imports: ImportQueue,
 }

@@ -29,6 +29,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub auth: AuthConfig,
+    pub catalog: CatalogConfig,
     pub log: LogConfig,
 }
 
@@ -38,6 +39,7 @@ pub struct ServerConfig {
     pub listen: String,
     pub workers: usize,
     pub max_body_bytes: usize,
+    pub max_upload_bytes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -56,6 +58,18 @@ pub struct AuthConfig {
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
+}
+
+/// Numbering of copies and acts.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CatalogConfig {
+    /// Leading digits of generated EAN-13 barcodes; the rest is a serial.
+    pub barcode_prefix: String,
+    /// Accession act numbers read `<prefix>-<year>/<number>`.
+    pub accession_act_prefix: String,
+    /// Write-off act numbers read `<prefix>-<year>/<number>`.
+    pub write_off_act_prefix: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -79,6 +93,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             database: DatabaseConfig::default(),
             auth: AuthConfig::default(),
+            catalog: CatalogConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -90,6 +105,7 @@ impl Default for ServerConfig {
             listen: "127.0.0.1:8080".to_owned(),
             workers: 0,
             max_body_bytes: 1024 * 1024,
+            max_upload_bytes: 2 * 1024 * 1024 * 1024,
         }
     }
 }
@@ -117,6 +133,20 @@ impl Default for AuthConfig {
     }
 }
 
+impl Default for CatalogConfig {
+    fn default() -> Self {
+        // 200-299 are GS1's in-house prefixes: never a product's (or a book's
+        // 978/979) barcode, so scanning a publisher's EAN finds no copy.
+        // Act prefixes are the Kazakh document names: Қабылдау актісі
+        // (acceptance act) and Есептен шығару актісі (write-off act).
+        CatalogConfig {
+            barcode_prefix: "200".to_owned(),
+            accession_act_prefix: "ҚА".to_owned(),
+            write_off_act_prefix: "ЕШ".to_owned(),
+        }
+    }
+}
+
 impl Default for LogConfig {
     fn default() -> Self {
         LogConfig {
@@ -139,7 +169,7 @@ const OTHER_VARS: [&str; 3] = [
 type Setter = fn(&mut Config, &str) -> Result<(), String>;
 
 /// Each override: variable name and how it sets the config.
-const ENV_OVERRIDES: [(&str, Setter); 11] = [
+const ENV_OVERRIDES: [(&str, Setter); 12] = [
     ("KITAP_DATA_DIR", |c, v| {
         c.data_dir = PathBuf::from(v);
         Ok(())
@@ -158,6 +188,9 @@ const ENV_OVERRIDES: [(&str, Setter); 11] = [
     ("KITAP_WORKERS", |c, v| parse_into(&mut c.server.workers, v)),
     ("KITAP_MAX_BODY_BYTES", |c, v| {
         parse_into(&mut c.server.max_body_bytes, v)
+    }),
+    ("KITAP_MAX_UPLOAD_BYTES", |c, v| {
+        parse_into(&mut c.server.max_upload_bytes, v)
     }),
     ("KITAP_SESSION_HOURS", |c, v| {
         parse_into(&mut c.auth.session_hours, v)
@@ -253,7 +286,32 @@ impl Config {
         if self.server.max_body_bytes < 1024 {
             return Err(fail("server.max_body_bytes", "must be at least 1024"));
         }
+        let prefix = &self.catalog.barcode_prefix;
+        if prefix.is_empty() || prefix.len() > 6 || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(fail("catalog.barcode_prefix", "must be 1 to 6 digits"));
+        }
+        for (name, value) in [
+            (
+                "catalog.accession_act_prefix",
+                &self.catalog.accession_act_prefix,
+            ),
+            (
+                "catalog.write_off_act_prefix",
+                &self.catalog.write_off_act_prefix,
+            ),
+        ] {
+            let ok = (1..=10).contains(&value.chars().count())
+                && value.chars().all(char::is_alphanumeric);
+            if !ok {
+                return Err(fail(name, "must be 1 to 10 letters or digits"));
+            }
+        }
         Ok(())
+    }
+
+    /// Where uploaded import files wait for the import worker.
+    pub fn upload_dir(&self) -> PathBuf {
+        self.data_dir.join("imports")
     }
 
     /// The database URL: the configured one, or an SQLite file in the data folder.
@@ -300,6 +358,21 @@ mod tests {
                 "{name} is not in defaults.toml"
             );
         }
+    }
+
+    #[test]
+    fn catalog_numbering_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kitap.toml");
+        std::fs::write(&path, "[catalog]\nbarcode_prefix = \"20a\"\n").unwrap();
+        let err = Config::load(Some(&path), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("catalog.barcode_prefix"), "{err}");
+        std::fs::write(&path, "[catalog]\nwrite_off_act_prefix = \"W/O\"\n").unwrap();
+        assert!(Config::load(Some(&path), env(&[])).is_err());
+        std::fs::write(&path, "[catalog]\nbarcode_prefix = \"2901\"\n").unwrap();
+        let config = Config::load(Some(&path), env(&[])).unwrap();
+        assert_eq!(config.catalog.barcode_prefix, "2901");
+        assert_eq!(config.catalog.accession_act_prefix, "ҚА");
     }
 
     #[test]

@@ -27,6 +27,15 @@ pub enum AppError {
     RoleDenied { required: String },
     #[error("this account may not act for library {library}")]
     LibraryDenied { library: String },
+    /// A MARC record that cannot be stored; `issues` says where and why.
+    #[error("{message}")]
+    InvalidRecord {
+        code: &'static str,
+        message: String,
+        issues: Vec<kitap_catalog::validate::Issue>,
+    },
+    #[error("the record was changed by someone else (now at version {current}); reload it and apply your change again")]
+    VersionConflict { current: i64 },
     #[error("the database is busy; try again")]
     Busy,
     #[error("internal error")]
@@ -48,6 +57,8 @@ impl AppError {
             AppError::TokenRevoked => "token_revoked",
             AppError::RoleDenied { .. } => "role_denied",
             AppError::LibraryDenied { .. } => "library_denied",
+            AppError::InvalidRecord { code, .. } => code,
+            AppError::VersionConflict { .. } => "version_conflict",
             AppError::Busy => "database_busy",
             AppError::Internal(_) => "internal_error",
         }
@@ -65,6 +76,10 @@ fn not_found_code(entity: &str) -> &'static str {
     match entity {
         "library" => "library_not_found",
         "staff account" => "staff_not_found",
+        "record" => "record_not_found",
+        "copy" => "copy_not_found",
+        "import" => "import_not_found",
+        "act" => "act_not_found",
         _ => "not_found",
     }
 }

@@ -9,6 +9,7 @@ mod actor;
 mod audit;
 mod auth;
 mod branches;
+pub mod catalog;
 pub mod config;
 mod error;
 pub mod passwords;
@@ -23,12 +24,14 @@ pub use config::Config;
 pub use error::AppError;
 pub use kitap_db::audit::{AuditEntry, AuditFilter};
 pub use kitap_db::branches::Branch;
+pub use kitap_db::imports::{ImportJob, Progress as ImportProgress, Reject as ImportReject};
+pub use kitap_db::records::{RecordFilter, StoredRecord};
 pub use kitap_db::staff::Staff;
 pub use kitap_db::{Backend, Db, DbUrl, PoolState};
 pub use seed::{SeedReport, DEMO_PASSWORD};
 pub use staff::{NewStaff, StaffPatch, StaffQuery};
 
-use config::AuthConfig;
+use config::{AuthConfig, CatalogConfig};
 use passwords::PasswordHashing;
 
 /// The use-case layer: a database handle plus the policies that need config.
@@ -37,6 +40,7 @@ pub struct App {
     db: Db,
     auth: AuthConfig,
     hashing: PasswordHashing,
+    catalog: CatalogConfig,
 }
 
 impl App {
@@ -44,8 +48,15 @@ impl App {
         Ok(App {
             hashing: PasswordHashing::new(auth)?,
             auth: auth.clone(),
+            catalog: CatalogConfig::default(),
             db,
         })
+    }
+
+    /// The same use cases with other copy and act numbering.
+    pub fn with_catalog(mut self, catalog: &CatalogConfig) -> App {
+        self.catalog = catalog.clone();
+        self
     }
 
     /// Opens the database named by `config`, applies pending migrations and
@@ -55,7 +66,7 @@ impl App {
             .map_err(|err| AppError::Internal(err.to_string()))?;
         let db = Db::connect(&url, config.database.pool_size)?;
         db.migrate()?;
-        App::new(db, &config.auth)
+        Ok(App::new(db, &config.auth)?.with_catalog(&config.catalog))
     }
 
     pub fn db(&self) -> &Db {

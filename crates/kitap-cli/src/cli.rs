@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use kitap_app::config::{Config, DEFAULTS_TOML};
 use kitap_app::App;
 
-use crate::{logging, serve, user};
+use crate::{catalog, logging, serve, user};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -27,6 +27,10 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Import MARC files into the catalog (resumable; see --resume).
+    Import(catalog::ImportArgs),
+    /// Export records as ISO 2709, MARCXML or MARC-in-JSON.
+    Export(catalog::ExportArgs),
     /// Manage staff accounts.
     #[command(subcommand)]
     User(user::UserCommand),
@@ -82,6 +86,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(command) => user::run(&open(&config)?, command),
+        Command::Import(args) => catalog::import(&open(&config)?, args),
+        Command::Export(args) => catalog::export(&open(&config)?, args),
         Command::Config(ConfigCommand::Show) => {
             println!("{config:#?}");
             println!("effective database url: {}", redacted_url(&config));

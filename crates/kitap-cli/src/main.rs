@@ -1,5 +1,6 @@
 //! `kitap`: the one binary. Serves the API, migrates, manages staff accounts.
 
+mod catalog;
 mod cli;
 mod logging;
 mod serve;

@@ -25,6 +25,8 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     let settings = ServerSettings {
         workers: config.server.workers,
         max_body_bytes: config.server.max_body_bytes,
+        max_upload_bytes: config.server.max_upload_bytes,
+        upload_dir: config.upload_dir(),
     };
     kitap_api::run_blocking(app, &settings, listener).context("serving")
 }

@@ -16,6 +16,19 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Runs the same diesel expression on whichever concrete connection is inside.
+/// For statements the multi-backend cannot express (multi-row INSERT, upsert):
+/// the tokens are type-checked once per backend.
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::DbConnection::Postgres($c) => $body,
+            $crate::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use per_backend;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Postgres,

@@ -12,8 +12,14 @@ mod migrate;
 mod pool;
 pub mod schema;
 
+pub mod acts;
 pub mod audit;
 pub mod branches;
+pub mod copies;
+pub mod counters;
+pub mod imports;
+pub mod outbox;
+pub mod records;
 pub mod sessions;
 pub mod staff;
 

@@ -70,10 +70,183 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    records (id) {
+        id -> Text,
+        version -> BigInt,
+        status -> Text,
+        dialect -> Text,
+        record_type -> Text,
+        marc -> Binary,
+        original -> Nullable<Binary>,
+        source_encoding -> Text,
+        title -> Text,
+        sort_title -> Text,
+        main_author -> Nullable<Text>,
+        year -> Nullable<Integer>,
+        language -> Nullable<Text>,
+        kazakh -> Bool,
+        bbk -> Nullable<Text>,
+        udc -> Nullable<Text>,
+        knowledge_area -> Nullable<Text>,
+        warnings -> Integer,
+        import_id -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        updated_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    record_keys (kind, value, record_id) {
+        kind -> Text,
+        value -> Text,
+        record_id -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        entity_type -> Text,
+        entity_id -> Text,
+        op -> Text,
+    }
+}
+
+diesel::table! {
+    document_counters (series) {
+        series -> Text,
+        last_number -> Integer,
+    }
+}
+
+diesel::table! {
+    accession_acts (id) {
+        id -> Text,
+        number -> Text,
+        branch_id -> Text,
+        act_date -> Date,
+        source -> Text,
+        supplier -> Nullable<Text>,
+        document_ref -> Nullable<Text>,
+        note -> Nullable<Text>,
+        copy_count -> Integer,
+        total_minor -> BigInt,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    write_off_acts (id) {
+        id -> Text,
+        number -> Text,
+        branch_id -> Text,
+        act_date -> Date,
+        reason -> Text,
+        note -> Nullable<Text>,
+        copy_count -> Integer,
+        total_minor -> BigInt,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    copies (id) {
+        id -> Text,
+        record_id -> Text,
+        branch_id -> Text,
+        inventory_number -> Text,
+        barcode -> Text,
+        location -> Nullable<Text>,
+        shelf -> Nullable<Text>,
+        material_type -> Text,
+        status -> Text,
+        price_minor -> Nullable<BigInt>,
+        acquired_on -> Nullable<Date>,
+        acquisition_source -> Nullable<Text>,
+        supplier -> Nullable<Text>,
+        accession_act_id -> Nullable<Text>,
+        write_off_act_id -> Nullable<Text>,
+        kazakh -> Bool,
+        note -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    accession_lines (act_id, copy_id) {
+        act_id -> Text,
+        copy_id -> Text,
+        price_minor -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    write_off_lines (act_id, copy_id) {
+        act_id -> Text,
+        copy_id -> Text,
+        price_minor -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    imports (id) {
+        id -> Text,
+        status -> Text,
+        file_name -> Text,
+        file_path -> Text,
+        file_size -> BigInt,
+        format -> Text,
+        encoding -> Nullable<Text>,
+        on_match -> Text,
+        branch_id -> Nullable<Text>,
+        next_offset -> BigInt,
+        next_index -> BigInt,
+        created_count -> BigInt,
+        updated_count -> BigInt,
+        skipped_count -> BigInt,
+        rejected_count -> BigInt,
+        copies_count -> BigInt,
+        error -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    import_rejects (import_id, record_index) {
+        import_id -> Text,
+        record_index -> BigInt,
+        byte_offset -> BigInt,
+        code -> Text,
+        message -> Text,
+        control_number -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(staff_users -> branches (home_branch_id));
 diesel::joinable!(staff_branches -> staff_users (staff_id));
 diesel::joinable!(staff_branches -> branches (branch_id));
 diesel::joinable!(sessions -> staff_users (staff_id));
+diesel::joinable!(record_keys -> records (record_id));
+diesel::joinable!(copies -> records (record_id));
+diesel::joinable!(copies -> branches (branch_id));
+diesel::joinable!(copies -> accession_acts (accession_act_id));
+diesel::joinable!(copies -> write_off_acts (write_off_act_id));
+diesel::joinable!(accession_lines -> accession_acts (act_id));
+diesel::joinable!(accession_lines -> copies (copy_id));
+diesel::joinable!(write_off_lines -> write_off_acts (act_id));
+diesel::joinable!(write_off_lines -> copies (copy_id));
+diesel::joinable!(import_rejects -> imports (import_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     branches,
@@ -81,4 +254,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff_branches,
     sessions,
     audit_log,
+    records,
+    record_keys,
+    outbox,
+    document_counters,
+    accession_acts,
+    write_off_acts,
+    copies,
+    accession_lines,
+    write_off_lines,
+    imports,
+    import_rejects,
 );

@@ -65,6 +65,32 @@ uuid_id!(
     "session_id"
 );
 
+uuid_id!(
+    /// A bibliographic record of the catalog.
+    RecordId,
+    "record_id"
+);
+uuid_id!(
+    /// A copy (item) of a record, held by one library.
+    CopyId,
+    "copy_id"
+);
+uuid_id!(
+    /// An accession act: the document copies enter the fund by.
+    AccessionActId,
+    "accession_act_id"
+);
+uuid_id!(
+    /// A write-off act: the document copies leave the fund by.
+    WriteOffActId,
+    "write_off_act_id"
+);
+uuid_id!(
+    /// A MARC import job.
+    ImportId,
+    "import_id"
+);
+
 /// Audit rows are numbered by the database: the number orders them and is the
 /// seek-pagination cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -6,8 +6,11 @@
 
 mod branch;
 mod error;
+mod holdings;
 mod ids;
 mod isbn;
+mod issn;
+mod name_enum;
 mod role;
 mod staff;
 mod string_value;
@@ -15,8 +18,15 @@ mod time;
 
 pub use branch::{BranchCode, BranchKind, BranchName};
 pub use error::ValueError;
-pub use ids::{AuditId, BranchId, SessionId, StaffId};
+pub use holdings::{
+    AcquisitionSource, Barcode, CopyStatus, InventoryNumber, Money, RecordStatus, WriteOffReason,
+};
+pub use ids::{
+    AccessionActId, AuditId, BranchId, CopyId, ImportId, RecordId, SessionId, StaffId,
+    WriteOffActId,
+};
 pub use isbn::Isbn;
+pub use issn::Issn;
 pub use role::Role;
 pub use staff::{DisplayName, NewPassword, Username};
 pub use time::Timestamp;

@@ -4,15 +4,23 @@
 //! (or `MARC_BENCH_FILE` / `MARC_BENCH_RUNS`). Default file: the 50,000 LC
 //! records in the shared corpus; default 7 runs. Each mode runs once to warm
 //! up (page cache, allocator), then `RUNS` times; the median run is printed.
+//! `MARC_BENCH_MODE=view` runs only the modes whose name contains "view"
+//! (for profiling one mode).
 //!
 //! Modes:
 //! - `split (buffer)`: `RecordSplitter` over the file already in memory.
-//! - `split+parse (buffer)`: the same, and `parse` of every record.
+//! - `split+view (buffer)`: the same, and `parse_view` of every record,
+//!   iterating all fields and subfields without decoding (value bytes are
+//!   counted): the structural parse that `yaz-marcdump -n` does.
+//! - `split+view (stream)`: the same, reading the file through a `BufReader`.
+//! - `split+parse (buffer)`: `RecordSplitter` and `parse` of every record
+//!   (detection, decoding to NFC, owned `Record`).
 //! - `split+parse (stream)`: opening the file and reading it through a
 //!   `BufReader` while parsing, as an import does.
 //!
-//! Records, fields, subfields and decoded characters are counted and printed
-//! so that no work can be optimised away, and so runs can be compared.
+//! Records, fields, subfields and decoded characters (value bytes for the
+//! view modes) are counted and printed so that no work can be optimised
+//! away, and so runs can be compared.
 
 use std::fs::File;
 use std::hint::black_box;
@@ -20,7 +28,7 @@ use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use kitap_marc::{parse, Field, RecordSplitter};
+use kitap_marc::{parse, parse_view, Dialect, Field, RecordSplitter};
 
 const DEFAULT_FILE: &str = "marc21/lc_booksall2016_part01_first50k.mrc";
 const DEFAULT_RUNS: usize = 7;
@@ -44,6 +52,34 @@ fn split_only<R: Read>(reader: R) -> Counts {
             }
             Err(_) => c.errors += 1,
         }
+    }
+    c
+}
+
+fn split_view<R: Read>(reader: R) -> Counts {
+    let mut c = Counts::default();
+    for raw in RecordSplitter::new(reader) {
+        let Ok(raw) = raw else {
+            c.errors += 1;
+            continue;
+        };
+        let Ok(view) = parse_view(&raw.bytes) else {
+            c.errors += 1;
+            continue;
+        };
+        c.records += 1;
+        for f in view.fields() {
+            c.fields += 1;
+            if f.is_control(Dialect::Marc21) {
+                c.chars += f.data().len() as u64;
+                continue;
+            }
+            for s in f.subfields() {
+                c.subfields += 1;
+                c.chars += s.value().len() as u64;
+            }
+        }
+        black_box(&view);
     }
     c
 }
@@ -82,6 +118,9 @@ fn median(mut times: Vec<Duration>) -> Duration {
 }
 
 fn run(name: &str, runs: usize, bytes: usize, mut f: impl FnMut() -> Counts) {
+    if std::env::var("MARC_BENCH_MODE").is_ok_and(|m| !name.contains(m.as_str())) {
+        return;
+    }
     let expected = f(); // warm-up
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
@@ -128,6 +167,16 @@ fn default_file() -> PathBuf {
     dir.join(DEFAULT_FILE)
 }
 
+fn open(path: &Path) -> BufReader<File> {
+    match File::open(path) {
+        Ok(file) => BufReader::new(file),
+        Err(e) => {
+            eprintln!("{}: {e}", path.display());
+            std::process::exit(2);
+        }
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; everything starting with '-' is ignored.
     let args: Vec<String> = std::env::args()
@@ -161,15 +210,13 @@ fn main() {
     );
     let n = data.len();
     run("split (buffer)", runs, n, || split_only(data.as_slice()));
+    run("split+view (buffer)", runs, n, || {
+        split_view(data.as_slice())
+    });
+    let p: &Path = &path;
+    run("split+view (stream)", runs, n, || split_view(open(p)));
     run("split+parse (buffer)", runs, n, || {
         split_parse(data.as_slice())
     });
-    let p: &Path = &path;
-    run("split+parse (stream)", runs, n, || match File::open(p) {
-        Ok(file) => split_parse(BufReader::new(file)),
-        Err(e) => {
-            eprintln!("{}: {e}", p.display());
-            std::process::exit(2);
-        }
-    });
+    run("split+parse (stream)", runs, n, || split_parse(open(p)));
 }

@@ -7,7 +7,9 @@
 //! for the import report.
 
 use crate::encoding::Encoding;
-use crate::iso2709::{ParseOptions, Structure, SD};
+use crate::iso2709::bytes::count;
+use crate::iso2709::view::AreaFacts;
+use crate::iso2709::{FieldView, ParseOptions, RecordView, SD};
 use crate::record::Dialect;
 
 /// What was detected for one record, and why.
@@ -35,57 +37,102 @@ const KZ_SIGNATURE: [u8; 16] = [
     0x8D, 0x8E, 0x9D, 0x9E, 0xA1, 0xA2, 0xA3, 0xA5, 0xAA, 0xAF, 0xB4, 0xBA, 0xBC, 0xBD, 0xBE, 0xBF,
 ];
 
-pub(crate) fn detect(st: &Structure<'_>, opts: ParseOptions) -> Detection {
+pub(crate) fn detect(
+    view: &RecordView<'_>,
+    facts: &AreaFacts<'_>,
+    opts: ParseOptions,
+) -> Detection {
     let (dialect, dialect_reason) = match opts.dialect {
-        Some(d) => (d, "set by the caller".to_string()),
-        None => detect_dialect(st),
+        Some(d) => (d, "set by the caller"),
+        None => detect_dialect(view),
     };
-    let declared = declared_encoding(st, dialect);
+    let declared = declared_encoding(view, dialect);
     let (encoding, encoding_reason) = match opts.encoding {
-        Some(e) => (e, "set by the caller".to_string()),
-        None => detect_encoding(st, dialect, declared),
+        Some(e) => (e, Why::Static("set by the caller")),
+        None => detect_encoding(view, facts, dialect, declared),
     };
     Detection {
         dialect,
-        dialect_reason,
+        dialect_reason: dialect_reason.to_string(),
         encoding,
-        encoding_reason,
+        encoding_reason: encoding_reason.render(),
         declared,
     }
 }
 
-fn has(st: &Structure<'_>, tag: &str) -> bool {
-    st.fields.iter().any(|f| f.tag == tag)
+/// The decisions of [`detect`] without the reasons, which only import
+/// reports read: [`crate::parse`] runs this once per record.
+pub(crate) fn decide(
+    view: &RecordView<'_>,
+    facts: &AreaFacts<'_>,
+    opts: ParseOptions,
+) -> (Dialect, Encoding) {
+    let dialect = match opts.dialect {
+        Some(d) => d,
+        None => detect_dialect(view).0,
+    };
+    let encoding = match opts.encoding {
+        Some(e) => e,
+        None => {
+            let declared = declared_encoding(view, dialect);
+            detect_encoding(view, facts, dialect, declared).0
+        }
+    };
+    (dialect, encoding)
 }
 
-fn detect_dialect(st: &Structure<'_>) -> (Dialect, String) {
-    if has(st, "245") {
-        return (Dialect::Marc21, "has a 245 title field".into());
+/// Why an encoding was chosen, formatted only when asked for.
+enum Why {
+    Static(&'static str),
+    ValidUtf8 { declared: Option<Encoding> },
+    Text(String),
+}
+
+impl Why {
+    fn render(self) -> String {
+        match self {
+            Why::Static(s) => s.to_string(),
+            Why::ValidUtf8 { declared } => {
+                let note = match declared {
+                    Some(Encoding::Utf8) | None => String::new(),
+                    Some(d) => format!(" (record declares {d}, ignored)"),
+                };
+                format!("valid UTF-8 with non-ASCII text{note}")
+            }
+            Why::Text(s) => s,
+        }
     }
-    let has_008 = has(st, "008");
-    if has(st, "200") && !has_008 {
-        return (Dialect::Unimarc, "has a 200 title field and no 008".into());
+}
+
+fn has(view: &RecordView<'_>, tag: &[u8; 3]) -> bool {
+    view.fields().iter().any(|f| &f.tag() == tag)
+}
+
+fn detect_dialect(view: &RecordView<'_>) -> (Dialect, &'static str) {
+    if has(view, b"245") {
+        return (Dialect::Marc21, "has a 245 title field");
     }
-    if general_processing_data(st).is_some() && !has_008 {
+    let has_008 = has(view, b"008");
+    if has(view, b"200") && !has_008 {
+        return (Dialect::Unimarc, "has a 200 title field and no 008");
+    }
+    if general_processing_data(view).is_some() && !has_008 {
         return (
             Dialect::Unimarc,
-            "has 100$a general processing data and no 008".into(),
+            "has 100$a general processing data and no 008",
         );
     }
     if has_008 {
-        return (Dialect::Marc21, "has an 008 fixed-length data field".into());
+        return (Dialect::Marc21, "has an 008 fixed-length data field");
     }
-    (
-        Dialect::Unknown,
-        "neither 245/008 nor 200/100$a found".into(),
-    )
+    (Dialect::Unknown, "neither 245/008 nor 200/100$a found")
 }
 
 /// UNIMARC 100$a: 8-digit date entered, then coded data up to 36 bytes.
-pub(crate) fn general_processing_data<'a>(st: &Structure<'a>) -> Option<&'a [u8]> {
-    let field = st.fields.iter().find(|f| f.tag == "100")?;
+fn general_processing_data<'a>(view: &RecordView<'a>) -> Option<&'a [u8]> {
+    let field = view.field(*b"100")?;
     let sub = field
-        .data
+        .data()
         .split(|&b| b == SD)
         .skip(1)
         .find(|s| s.first() == Some(&b'a'))?;
@@ -94,10 +141,10 @@ pub(crate) fn general_processing_data<'a>(st: &Structure<'a>) -> Option<&'a [u8]
     (date_like && value.len() >= 22).then_some(value)
 }
 
-fn declared_encoding(st: &Structure<'_>, dialect: Dialect) -> Option<Encoding> {
+fn declared_encoding(view: &RecordView<'_>, dialect: Dialect) -> Option<Encoding> {
     match dialect {
         Dialect::Unimarc => {
-            let code = general_processing_data(st)?.get(26..28)?;
+            let code = general_processing_data(view)?.get(26..28)?;
             match code {
                 b"50" => Some(Encoding::Utf8),
                 b"79" => Some(Encoding::Cp866),
@@ -106,7 +153,7 @@ fn declared_encoding(st: &Structure<'_>, dialect: Dialect) -> Option<Encoding> {
                 _ => None,
             }
         }
-        _ => match st.leader.as_bytes().get(9) {
+        _ => match view.leader().as_bytes().get(9) {
             Some(b'a') => Some(Encoding::Utf8),
             Some(b' ') => Some(Encoding::Marc8),
             _ => None,
@@ -114,24 +161,38 @@ fn declared_encoding(st: &Structure<'_>, dialect: Dialect) -> Option<Encoding> {
     }
 }
 
-/// Counts over all field bytes that the decisions below need.
+const ESC: u8 = 0x1B;
+
+/// What the decisions below need to know about the field bytes.
 #[derive(Default)]
 struct ByteStats {
-    non_ascii: usize,
+    non_ascii: bool,
     escapes: usize,
+    /// Only counted when some field is not valid UTF-8.
     utf8_multibyte: usize,
     utf8_invalid: usize,
 }
 
-fn byte_stats(st: &Structure<'_>) -> ByteStats {
+fn byte_stats(view: &RecordView<'_>, facts: &AreaFacts<'_>) -> ByteStats {
     let mut s = ByteStats::default();
-    for f in &st.fields {
-        s.escapes += f.data.iter().filter(|&&b| b == 0x1B).count();
-        if f.data.is_ascii() {
-            continue;
-        }
-        s.non_ascii += f.data.iter().filter(|b| !b.is_ascii()).count();
-        for chunk in f.data.utf8_chunks() {
+    if facts.escape {
+        s.escapes = view.fields().iter().map(|f| count(f.data(), ESC)).sum();
+    }
+    if facts.ascii {
+        return s;
+    }
+    let non_ascii = |f: &&FieldView<'_>| !f.data().is_ascii();
+    s.non_ascii = view.fields().iter().any(|f| non_ascii(&f));
+    if view
+        .fields()
+        .iter()
+        .filter(non_ascii)
+        .all(|f| facts.text(f, 0).is_some())
+    {
+        return s;
+    }
+    for f in view.fields().iter().filter(non_ascii) {
+        for chunk in f.data().utf8_chunks() {
             s.utf8_multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
             s.utf8_invalid += usize::from(!chunk.invalid().is_empty());
         }
@@ -140,48 +201,46 @@ fn byte_stats(st: &Structure<'_>) -> ByteStats {
 }
 
 fn detect_encoding(
-    st: &Structure<'_>,
+    view: &RecordView<'_>,
+    facts: &AreaFacts<'_>,
     dialect: Dialect,
     declared: Option<Encoding>,
-) -> (Encoding, String) {
-    let s = byte_stats(st);
+) -> (Encoding, Why) {
+    let s = byte_stats(view, facts);
     let marc21 = dialect != Dialect::Unimarc;
-    if s.non_ascii == 0 {
+    if !s.non_ascii {
         if s.escapes > 0 && marc21 {
-            return (Encoding::Marc8, "ASCII with MARC-8 escape sequences".into());
+            return (
+                Encoding::Marc8,
+                Why::Static("ASCII with MARC-8 escape sequences"),
+            );
         }
-        return (Encoding::Utf8, "ASCII only".into());
+        return (Encoding::Utf8, Why::Static("ASCII only"));
     }
     if s.utf8_invalid == 0 {
-        let note = match declared {
-            Some(Encoding::Utf8) | None => String::new(),
-            Some(d) => format!(" (record declares {d}, ignored)"),
-        };
-        return (
-            Encoding::Utf8,
-            format!("valid UTF-8 with non-ASCII text{note}"),
-        );
+        return (Encoding::Utf8, Why::ValidUtf8 { declared });
     }
     if s.utf8_multibyte >= 4 * s.utf8_invalid {
         let msg = format!(
             "mostly valid UTF-8 ({} multi-byte characters, {} invalid sequences)",
             s.utf8_multibyte, s.utf8_invalid
         );
-        return (Encoding::Utf8, msg);
+        return (Encoding::Utf8, Why::Text(msg));
     }
-    single_byte(st, marc21, declared, &s)
+    let (encoding, reason) = single_byte(view, marc21, declared, &s);
+    (encoding, Why::Text(reason))
 }
 
 /// Not UTF-8: choose among MARC-8 (MARC 21 only) and the Cyrillic code pages.
 fn single_byte(
-    st: &Structure<'_>,
+    view: &RecordView<'_>,
     marc21: bool,
     declared: Option<Encoding>,
     s: &ByteStats,
 ) -> (Encoding, String) {
-    let (best, best_score) = best_cyrillic(st, declared);
+    let (best, best_score) = best_cyrillic(view, declared);
     if marc21 {
-        let m8 = marc8_score(st);
+        let m8 = marc8_score(view);
         if s.escapes > 0 || m8 >= best_score || best_score < 0.5 {
             let msg = format!("not UTF-8; MARC-8 pattern score {m8:.2} vs {best} {best_score:.2}");
             return (Encoding::Marc8, msg);
@@ -194,31 +253,31 @@ fn single_byte(
         }
     }
     if best == Encoding::Kz1048 {
-        let n = kz_signatures_in_words(st);
+        let n = kz_signatures_in_words(view);
         reason.push_str(&format!("; {n} KZ-1048 letter byte(s) inside words"));
     }
     (best, reason)
 }
 
 /// The best-scoring Cyrillic code page; a declared one wins near-ties.
-fn best_cyrillic(st: &Structure<'_>, declared: Option<Encoding>) -> (Encoding, f64) {
+fn best_cyrillic(view: &RecordView<'_>, declared: Option<Encoding>) -> (Encoding, f64) {
     let mut best = (Encoding::Windows1251, f64::MIN);
     for enc in CYRILLIC {
-        let score = cyrillic_score(st, enc);
+        let score = cyrillic_score(view, enc);
         if score > best.1 + 1e-9 {
             best = (enc, score);
         }
     }
     if let Some(d) = declared.filter(|d| CYRILLIC.contains(d)) {
-        let score = cyrillic_score(st, d);
+        let score = cyrillic_score(view, d);
         if score >= best.1 - 0.02 {
             best = (d, score);
         }
     }
     // A "89" declaration must not win over KZ-1048 letters inside words:
     // that is precisely the lie legacy Kazakh exports tell.
-    if best.0 == Encoding::Windows1251 && kz_signatures_in_words(st) > 0 {
-        let kz = cyrillic_score(st, Encoding::Kz1048);
+    if best.0 == Encoding::Windows1251 && kz_signatures_in_words(view) > 0 {
+        let kz = cyrillic_score(view, Encoding::Kz1048);
         if kz > best.1 {
             best = (Encoding::Kz1048, kz);
         }
@@ -235,10 +294,10 @@ fn plausible_letter(c: char) -> bool {
 
 /// In [-1, 1]: share of non-ASCII characters that are plausible letters,
 /// penalised for capitals inside words (KOI8-R/1251 confusion swaps case).
-fn cyrillic_score(st: &Structure<'_>, enc: Encoding) -> f64 {
+fn cyrillic_score(view: &RecordView<'_>, enc: Encoding) -> f64 {
     let (mut good, mut bad) = (0.0f64, 0.0f64);
-    for f in &st.fields {
-        let (text, _) = enc.decode_raw(f.data);
+    for f in view.fields() {
+        let (text, _) = enc.decode_raw(f.data());
         let mut prev = ' ';
         for c in text.chars() {
             if !c.is_ascii() {
@@ -263,17 +322,18 @@ fn cyrillic_score(st: &Structure<'_>, enc: Encoding) -> f64 {
 /// In [-1, 1]: how much the high bytes look like MARC-8 Latin (a combining
 /// mark 0xE0-0xFE before a letter, or an isolated ANSEL special) rather than
 /// runs of single-byte letters.
-fn marc8_score(st: &Structure<'_>) -> f64 {
+fn marc8_score(view: &RecordView<'_>) -> f64 {
     let (mut good, mut bad) = (0.0f64, 0.0f64);
-    for f in &st.fields {
-        for (i, &b) in f.data.iter().enumerate() {
+    for f in view.fields() {
+        let data = f.data();
+        for (i, &b) in data.iter().enumerate() {
             if b.is_ascii() {
                 continue;
             }
-            let next = f.data.get(i + 1).copied().unwrap_or(b' ');
+            let next = data.get(i + 1).copied().unwrap_or(b' ');
             let prev = i
                 .checked_sub(1)
-                .and_then(|p| f.data.get(p))
+                .and_then(|p| data.get(p))
                 .copied()
                 .unwrap_or(b' ');
             let combining = (0xE0..=0xFE).contains(&b);
@@ -295,17 +355,17 @@ fn marc8_score(st: &Structure<'_>) -> f64 {
 
 /// KZ-1048 letter bytes with a letter byte on at least one side, i.e. in a
 /// word rather than used as a symbol.
-fn kz_signatures_in_words(st: &Structure<'_>) -> usize {
+fn kz_signatures_in_words(view: &RecordView<'_>) -> usize {
     let letter = |b: u8| b.is_ascii_alphabetic() || b >= 0xC0 || KZ_SIGNATURE.contains(&b);
-    st.fields
+    view.fields()
         .iter()
         .map(|f| {
-            f.data
-                .iter()
+            let data = f.data();
+            data.iter()
                 .enumerate()
                 .filter(|&(i, b)| {
-                    let prev = i.checked_sub(1).and_then(|p| f.data.get(p)).copied();
-                    let next = f.data.get(i + 1).copied();
+                    let prev = i.checked_sub(1).and_then(|p| data.get(p)).copied();
+                    let next = data.get(i + 1).copied();
                     KZ_SIGNATURE.contains(b)
                         && (prev.is_some_and(letter) || next.is_some_and(letter))
                 })

@@ -14,7 +14,8 @@ pub mod xml;
 pub use detect::Detection;
 pub use encoding::Encoding;
 pub use iso2709::{
-    parse, parse_with, ParseOptions, Parsed, RawRecord, RecordError, RecordSplitter,
+    parse, parse_view, parse_with, FieldView, ParseOptions, Parsed, RawRecord, RecordError,
+    RecordSplitter, RecordView, SubfieldView,
 };
 pub use record::{Dialect, Field, Record, Subfield};
 pub use write::{write_iso2709, write_json, write_marcxml, MarcXmlWriter};

@@ -1,13 +1,17 @@
 //! End-to-end tests over HTTP and against both database backends.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod acts;
 mod architecture;
 mod audit;
 mod auth;
 mod branches;
 mod concurrency;
+mod copies;
 mod errors;
+mod imports;
 mod openapi;
+mod records;
 mod schema;
 mod staff;
 mod system;

@@ -11,8 +11,15 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::error::ApiError;
 use crate::state::ApiState;
 
+mod acts;
+mod acts_dto;
 mod audit;
 mod branches;
+mod copies;
+mod exports;
+mod imports;
+mod records;
+pub(crate) mod records_dto;
 mod session;
 mod staff;
 pub mod system;
@@ -33,7 +40,34 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(staff::update)
         .service(staff::reset_password)
         .service(staff::unlock)
-        .service(audit::list);
+        .service(audit::list)
+        .service(records::validate)
+        .service(records::create)
+        .service(records::list)
+        .service(records::get)
+        .service(records::update)
+        .service(records::remove)
+        .service(records::converted)
+        .service(imports::upload)
+        .service(imports::list)
+        .service(imports::get)
+        .service(imports::cancel)
+        .service(imports::rejects)
+        .service(exports::records)
+        .service(copies::list_for_record)
+        .service(copies::add)
+        .service(copies::list)
+        .service(copies::by_barcode)
+        .service(copies::get)
+        .service(copies::update)
+        .service(acts::create_accession)
+        .service(acts::list_accession)
+        .service(acts::get_accession)
+        .service(acts::export_accession)
+        .service(acts::create_write_off)
+        .service(acts::list_write_off)
+        .service(acts::get_write_off)
+        .service(acts::export_write_off);
 }
 
 /// Runs a use case on actix's blocking pool (diesel is synchronous; actix

@@ -5,12 +5,13 @@
 //! one bad byte must not cost a librarian the whole record.
 
 pub mod mojibake;
+mod nfc;
 mod tables;
 
 use std::borrow::Cow;
 use std::fmt;
 
-use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+pub(crate) use nfc::to_nfc;
 
 /// A character encoding of field data (the leader and directory are ASCII).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -94,16 +95,6 @@ impl Encoding {
                 (Cow::Owned(text), !warnings.is_empty())
             }
         }
-    }
-}
-
-/// `text` in NFC. Most catalogue text (all ASCII, precomposed letters) is
-/// NFC already; the quick check proves that without building a copy.
-pub(crate) fn to_nfc(text: Cow<'_, str>) -> Cow<'_, str> {
-    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        text
-    } else {
-        Cow::Owned(text.nfc().collect())
     }
 }
 

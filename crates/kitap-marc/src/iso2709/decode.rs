@@ -1,9 +1,10 @@
-//! From record structure to decoded [`Record`]: dialect and encoding
+//! From a [`RecordView`] to a decoded [`Record`]: dialect and encoding
 //! detection, control vs data fields, indicators and subfields.
 
 use std::borrow::Cow;
 
-use super::{structure, RawField, RawRecord, RecordError, Structure};
+use super::view::{AreaFacts, FieldView, RecordView};
+use super::{bytes, parse_view, RawRecord, RecordError, SD};
 use crate::detect::{self, Detection};
 use crate::encoding::{mojibake, to_nfc, Encoding};
 use crate::record::{Dialect, Field, Record, Subfield};
@@ -24,122 +25,235 @@ pub struct Parsed {
 
 /// Parses one raw record; `encoding` overrides detection when given.
 pub fn parse(raw: &RawRecord, encoding: Option<Encoding>) -> Result<Record, RecordError> {
-    let opts = ParseOptions {
-        encoding,
-        dialect: None,
-    };
-    parse_with(raw, opts).map(|p| p.record)
+    Ok(raw.view()?.into_record(encoding))
 }
 
 /// Parses one raw record with overrides, returning what was detected.
 pub fn parse_with(raw: &RawRecord, opts: ParseOptions) -> Result<Parsed, RecordError> {
-    let st = structure(&raw.bytes).map_err(|e| e.at(raw.index))?;
-    let detection = detect::detect(&st, opts);
-    Ok(Parsed {
-        record: build(st, &detection),
-        detection,
-    })
+    Ok(raw.view()?.into_parsed(opts))
+}
+
+impl RawRecord {
+    /// The record's structure without decoding: [`parse_view`] of its
+    /// bytes, with errors carrying the record's index.
+    pub fn view(&self) -> Result<RecordView<'_>, RecordError> {
+        parse_view(&self.bytes).map_err(|e| e.at(self.index))
+    }
+}
+
+pub(crate) fn build_parsed(view: RecordView<'_>, opts: ParseOptions) -> Parsed {
+    let facts = view.facts();
+    let detection = detect::detect(&view, &facts, opts);
+    let record = build(view, &facts, detection.encoding, detection.dialect);
+    Parsed { record, detection }
+}
+
+pub(crate) fn build_record(view: RecordView<'_>, opts: ParseOptions) -> Record {
+    let facts = view.facts();
+    let (dialect, encoding) = detect::decide(&view, &facts, opts);
+    build(view, &facts, encoding, dialect)
 }
 
 /// Per-record tallies, turned into one warning each instead of one per field.
 #[derive(Default)]
 struct Tally {
-    undecodable: Vec<String>,
-    double_encoded: Vec<String>,
+    undecodable: Vec<[u8; 3]>,
+    double_encoded: Vec<[u8; 3]>,
 }
 
-fn build(st: Structure<'_>, det: &Detection) -> Record {
-    let Structure {
-        leader,
-        fields: raw_fields,
-        mut warnings,
-    } = st;
+impl Tally {
+    fn note(&mut self, tag: [u8; 3], text: &Text<'_>) {
+        if text.undecodable && !self.undecodable.contains(&tag) {
+            self.undecodable.push(tag);
+        }
+        if text.repaired && !self.double_encoded.contains(&tag) {
+            self.double_encoded.push(tag);
+        }
+    }
+}
+
+fn tag_list(tags: &[[u8; 3]]) -> String {
+    let names: Vec<&str> = tags
+        .iter()
+        .map(|t| std::str::from_utf8(t).unwrap_or("???"))
+        .collect();
+    names.join(", ")
+}
+
+fn build<'a>(
+    view: RecordView<'a>,
+    facts: &AreaFacts<'a>,
+    encoding: Encoding,
+    dialect: Dialect,
+) -> Record {
+    let (leader, raw_fields, mut warnings) = view.into_parts();
     let mut tally = Tally::default();
     let mut fields = Vec::with_capacity(raw_fields.len());
+    let cx = Context {
+        encoding,
+        dialect,
+        facts: Some(facts),
+    };
     for f in raw_fields {
-        fields.extend(decode_field(f, det, &mut tally, &mut warnings));
+        fields.extend(decode_field(f, &cx, &mut tally, &mut warnings));
     }
     if !tally.undecodable.is_empty() {
         warnings.push(format!(
-            "undecodable bytes as {} (replaced by U+FFFD) in field(s) {}",
-            det.encoding,
-            tally.undecodable.join(", ")
+            "undecodable bytes as {encoding} (replaced by U+FFFD) in field(s) {}",
+            tag_list(&tally.undecodable)
         ));
     }
     if !tally.double_encoded.is_empty() {
         warnings.push(format!(
             "double-encoded UTF-8 repaired in field(s) {}",
-            tally.double_encoded.join(", ")
+            tag_list(&tally.double_encoded)
         ));
     }
     Record {
-        leader,
+        leader: leader.into_owned(),
         fields,
-        encoding: det.encoding,
-        dialect: det.dialect,
+        encoding,
+        dialect,
         warnings,
     }
 }
 
-/// MARC 21 control fields are 001-009, UNIMARC ones 001-005. A field with
-/// no subfield delimiter at all (some IRBIS/DOS exports write every field
-/// that way) is kept whole as a value rather than cut into fake indicators.
-fn is_control(tag: &str, dialect: Dialect, data: &[u8]) -> bool {
-    let numeric = tag.strip_prefix("00").and_then(|d| d.parse::<u8>().ok());
-    let by_dialect = match (numeric, dialect) {
-        (Some(n), Dialect::Unimarc) => (1..=5).contains(&n),
-        (Some(n), _) => (1..=9).contains(&n),
-        (None, _) => false,
+/// Decoded text and what happened on the way.
+pub(crate) struct Text<'a> {
+    pub text: Cow<'a, str>,
+    /// Some bytes were invalid or unmapped (now U+FFFD).
+    pub undecodable: bool,
+    /// Double-encoded UTF-8 was undone.
+    pub repaired: bool,
+}
+
+/// Text in NFC; borrowed from `bytes` when they are valid UTF-8 that needs
+/// no repair or normalisation (the common case), so the only copies made
+/// are the record's own values.
+pub(crate) fn decode_text(bytes: &[u8], encoding: Encoding) -> Text<'_> {
+    // Every encoding but MARC-8 (escapes, NCRs, dropped controls) maps ASCII
+    // to itself, and ASCII needs neither repair nor normalisation.
+    if encoding != Encoding::Marc8 && bytes.is_ascii() {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return Text::borrowed(text);
+        }
+    }
+    let (text, undecodable) = encoding.decode_raw(bytes);
+    if encoding == Encoding::Utf8 {
+        return repair_utf8(text, undecodable);
+    }
+    Text {
+        text: to_nfc(text),
+        undecodable,
+        repaired: false,
+    }
+}
+
+impl<'a> Text<'a> {
+    fn borrowed(text: &'a str) -> Self {
+        Text {
+            text: Cow::Borrowed(text),
+            undecodable: false,
+            repaired: false,
+        }
+    }
+}
+
+fn repair_utf8(mut text: Cow<'_, str>, undecodable: bool) -> Text<'_> {
+    // Some records went through the mis-decoding twice (bu_bibs.mrc has
+    // "Ã\u{8c}Â\u{81}" for a combining acute), so undo it up to 3 times.
+    let mut rounds = 0;
+    while let Some(fixed) = mojibake::undo_double_utf8(&text).filter(|_| rounds < 3) {
+        text = Cow::Owned(fixed);
+        rounds += 1;
+    }
+    Text {
+        text: to_nfc(text),
+        undecodable,
+        repaired: rounds > 0,
+    }
+}
+
+/// What decoding a field depends on besides its bytes.
+struct Context<'c, 'a> {
+    encoding: Encoding,
+    dialect: Dialect,
+    /// Known when a whole record is decoded, not for one field alone.
+    facts: Option<&'c AreaFacts<'a>>,
+}
+
+/// [`decode_text`] of the field's bytes after the first `skip`, skipping
+/// the UTF-8 validation when the whole data area has been validated.
+fn field_text<'a>(f: &FieldView<'a>, skip: usize, cx: &Context<'_, 'a>) -> Text<'a> {
+    let bytes = f.data().get(skip..).unwrap_or_default();
+    let facts = match cx.facts {
+        Some(facts) if cx.encoding != Encoding::Marc8 => facts,
+        _ => return decode_text(bytes, cx.encoding),
     };
-    by_dialect || (data.len() > 2 && !data.contains(&super::SD))
+    match facts.text(f, skip) {
+        Some(text) if facts.ascii || text.is_ascii() => Text::borrowed(text),
+        Some(text) if cx.encoding == Encoding::Utf8 => repair_utf8(Cow::Borrowed(text), false),
+        _ => decode_text(bytes, cx.encoding),
+    }
 }
 
-/// Field text in NFC; borrowed from `bytes` when they are valid UTF-8 that
-/// needs no repair or normalisation (the common case), so the only copies
-/// made are the record's own values.
-fn decode_text<'a>(tag: &str, bytes: &'a [u8], det: &Detection, tally: &mut Tally) -> Cow<'a, str> {
-    let (mut text, bad) = det.encoding.decode_raw(bytes);
-    if bad && !tally.undecodable.iter().any(|t| t == tag) {
-        tally.undecodable.push(tag.to_string());
+/// A tag for warnings, turned into text only when one is written.
+struct Tag([u8; 3]);
+
+impl std::fmt::Display for Tag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(std::str::from_utf8(&self.0).unwrap_or("???"))
     }
-    if det.encoding == Encoding::Utf8 {
-        // Some records went through the mis-decoding twice (bu_bibs.mrc has
-        // "Ã\u{8c}Â\u{81}" for a combining acute), so undo it up to 3 times.
-        let mut rounds = 0;
-        while let Some(fixed) = mojibake::undo_double_utf8(&text).filter(|_| rounds < 3) {
-            text = Cow::Owned(fixed);
-            rounds += 1;
-        }
-        if rounds > 0 && !tally.double_encoded.iter().any(|t| t == tag) {
-            tally.double_encoded.push(tag.to_string());
-        }
-    }
-    to_nfc(text)
 }
 
-fn decode_field(
-    f: RawField<'_>,
-    det: &Detection,
+/// Directory tags are ASCII letters and digits, so they need no UTF-8
+/// check on the way to a `String` (one per field adds up).
+fn tag_string(tag: [u8; 3]) -> String {
+    let mut s = String::with_capacity(3);
+    for b in tag {
+        s.push(char::from(b));
+    }
+    s
+}
+
+pub(crate) fn to_field(f: FieldView<'_>, encoding: Encoding, dialect: Dialect) -> Option<Field> {
+    let cx = Context {
+        encoding,
+        dialect,
+        facts: None,
+    };
+    decode_field(f, &cx, &mut Tally::default(), &mut Vec::new())
+}
+
+fn decode_field<'a>(
+    f: FieldView<'a>,
+    cx: &Context<'_, 'a>,
     tally: &mut Tally,
     warnings: &mut Vec<String>,
 ) -> Option<Field> {
-    if is_control(&f.tag, det.dialect, f.data) {
-        let value = decode_text(&f.tag, f.data, det, tally).into_owned();
-        return Some(Field::Control { tag: f.tag, value });
+    let data = f.data();
+    if f.is_control(cx.dialect) {
+        let text = field_text(&f, 0, cx);
+        tally.note(f.tag(), &text);
+        return Some(Field::Control {
+            tag: tag_string(f.tag()),
+            value: text.text.into_owned(),
+        });
     }
-    if f.data.len() < 2 {
+    let tag = Tag(f.tag());
+    if data.len() < 2 {
         warnings.push(format!(
-            "field {} is shorter than its indicators; dropped",
-            f.tag
+            "field {tag} is shorter than its indicators; dropped"
         ));
         return None;
     }
-    let ind1 = indicator(&f.tag, f.data.first(), warnings);
-    let ind2 = indicator(&f.tag, f.data.get(1), warnings);
-    let text = decode_text(&f.tag, f.data.get(2..).unwrap_or_default(), det, tally);
-    let subfields = subfields(&f.tag, &text, warnings);
+    let ind1 = indicator(&tag, data.first(), warnings);
+    let ind2 = indicator(&tag, data.get(1), warnings);
+    let text = field_text(&f, 2, cx);
+    tally.note(f.tag(), &text);
+    let subfields = subfields(&tag, &text.text, warnings);
     Some(Field::Data {
-        tag: f.tag,
+        tag: tag_string(f.tag()),
         ind1,
         ind2,
         subfields,
@@ -148,7 +262,7 @@ fn decode_field(
 
 /// Indicators are one ASCII character each; anything else (a UTF-8 byte, a
 /// control character) becomes a blank, the "undefined" indicator.
-fn indicator(tag: &str, byte: Option<&u8>, warnings: &mut Vec<String>) -> char {
+fn indicator(tag: &Tag, byte: Option<&u8>, warnings: &mut Vec<String>) -> char {
     match byte {
         Some(&b) if b.is_ascii_graphic() || b == b' ' => char::from(b),
         Some(&b) => {
@@ -161,11 +275,11 @@ fn indicator(tag: &str, byte: Option<&u8>, warnings: &mut Vec<String>) -> char {
     }
 }
 
-fn subfields(tag: &str, text: &str, warnings: &mut Vec<String>) -> Vec<Subfield> {
+fn subfields(tag: &Tag, text: &str, warnings: &mut Vec<String>) -> Vec<Subfield> {
     // Split on the byte (an ASCII byte is always a character boundary):
     // measurably cheaper than `str::split` for the many short values.
     let mut start = 0;
-    let mut parts = text.as_bytes().split(|&b| b == super::SD).map(|piece| {
+    let mut parts = bytes::split(text.as_bytes(), SD).map(|piece| {
         let part = text.get(start..start + piece.len()).unwrap_or_default();
         start += piece.len() + 1;
         part
@@ -176,7 +290,7 @@ fn subfields(tag: &str, text: &str, warnings: &mut Vec<String>) -> Vec<Subfield>
             "field {tag}: text before the first subfield delimiter dropped: {before:?}"
         ));
     }
-    let mut out = Vec::with_capacity(text.bytes().filter(|&b| b == super::SD).count());
+    let mut out = Vec::with_capacity(bytes::count(text.as_bytes(), SD));
     for part in parts {
         let mut chars = part.chars();
         let Some(code) = chars.next() else {
@@ -193,7 +307,7 @@ fn subfields(tag: &str, text: &str, warnings: &mut Vec<String>) -> Vec<Subfield>
 
 /// Codes are ASCII letters or digits; other printable ASCII is kept with a
 /// warning (some systems use '!' or '$'), anything else becomes '?'.
-fn subfield_code(tag: &str, code: char, warnings: &mut Vec<String>) -> char {
+fn subfield_code(tag: &Tag, code: char, warnings: &mut Vec<String>) -> char {
     if code.is_ascii_alphanumeric() {
         return code;
     }

@@ -1,19 +1,23 @@
 //! ISO 2709 (the binary MARC exchange format): splitting, structure, decoding.
 //!
 //! Reading is in three steps so that each can fail on its own:
-//! [`RecordSplitter`] cuts the stream at 0x1D, [`structure`] finds leader,
-//! directory and field bytes (repairing what it can, with warnings), and
-//! [`parse`] detects dialect and encoding and decodes the text.
+//! [`RecordSplitter`] cuts the stream at 0x1D, [`parse_view`] finds leader,
+//! directory and field bytes (repairing what it can, with warnings) without
+//! decoding anything, and [`parse`] detects dialect and encoding and decodes
+//! the text into an owned [`Record`](crate::Record).
 
+pub(crate) mod bytes;
 mod decode;
 mod split;
 mod structure;
+pub(crate) mod view;
 
 use std::fmt;
 
 pub use decode::{parse, parse_with, ParseOptions, Parsed};
 pub use split::{RawRecord, RecordSplitter, DEFAULT_MAX_RECORD, RT};
-pub(crate) use structure::{structure, RawField, Structure};
+pub use structure::parse_view;
+pub use view::{FieldView, RecordView, SubfieldView, Subfields};
 
 /// Field terminator.
 pub const FT: u8 = 0x1E;

@@ -32,7 +32,9 @@ pub struct RawRecord {
 /// Streams records out of any reader in constant memory.
 pub struct RecordSplitter<R: Read> {
     reader: R,
+    /// Storage, initialised in full; only `buf[..len]` holds input.
     buf: Vec<u8>,
+    len: usize,
     pos: usize,
     /// Absolute offset of `buf[0]`.
     buf_offset: u64,
@@ -58,7 +60,8 @@ impl<R: Read> RecordSplitter<R> {
     pub fn with_max_record(reader: R, max_record: usize) -> Self {
         RecordSplitter {
             reader,
-            buf: Vec::with_capacity(CHUNK),
+            buf: Vec::new(),
+            len: 0,
             pos: 0,
             buf_offset: 0,
             eof: false,
@@ -74,33 +77,39 @@ impl<R: Read> RecordSplitter<R> {
         self.junk_bytes
     }
 
+    /// The input read and not yet dropped.
+    fn filled(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
     /// Drops consumed bytes and reads one more chunk; false at end of input.
     fn fill(&mut self) -> Result<bool, std::io::Error> {
         if self.pos > 0 {
-            self.buf.drain(..self.pos);
-            self.buf_offset = self.buf_offset.saturating_add(self.pos as u64);
+            let pos = self.pos.min(self.len);
+            self.buf.copy_within(pos..self.len, 0);
+            self.len -= pos;
+            self.buf_offset = self.buf_offset.saturating_add(pos as u64);
             self.pos = 0;
         }
         if self.eof {
             return Ok(false);
         }
-        let start = self.buf.len();
-        self.buf.resize(start + CHUNK, 0);
+        let start = self.len;
+        // Zeroing the storage again for every chunk cost as much as
+        // finding the record terminators; it only grows for long records.
+        if self.buf.len() < start + CHUNK {
+            self.buf.resize(start + CHUNK, 0);
+        }
         loop {
-            match self
-                .reader
-                .read(self.buf.get_mut(start..).unwrap_or_default())
-            {
+            let dest = self.buf.get_mut(start..start + CHUNK).unwrap_or_default();
+            match self.reader.read(dest) {
                 Ok(n) => {
-                    self.buf.truncate(start + n);
+                    self.len = start + n.min(CHUNK);
                     self.eof = n == 0;
                     return Ok(n > 0);
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.buf.truncate(start);
-                    return Err(e);
-                }
+                Err(e) => return Err(e),
             }
         }
     }
@@ -108,11 +117,11 @@ impl<R: Read> RecordSplitter<R> {
     /// Skips junk before the next record; false when the input is exhausted.
     fn skip_junk(&mut self) -> Result<bool, std::io::Error> {
         loop {
-            let rest = self.buf.get(self.pos..).unwrap_or_default();
+            let rest = self.filled().get(self.pos..).unwrap_or_default();
             let n = rest.iter().take_while(|&&b| is_junk(b)).count();
             self.pos += n;
             self.junk_bytes += n as u64;
-            if self.pos < self.buf.len() {
+            if self.pos < self.len {
                 return Ok(true);
             }
             if !self.fill()? {
@@ -125,12 +134,12 @@ impl<R: Read> RecordSplitter<R> {
     /// an oversized record) without holding them in memory.
     fn discard_through_terminator(&mut self) -> Result<(), std::io::Error> {
         loop {
-            let rest = self.buf.get(self.pos..).unwrap_or_default();
-            if let Some(i) = rest.iter().position(|&b| b == RT) {
+            let rest = self.filled().get(self.pos..).unwrap_or_default();
+            if let Some(i) = super::bytes::find(rest, RT) {
                 self.pos += i + 1;
                 return Ok(());
             }
-            self.pos = self.buf.len();
+            self.pos = self.len;
             if !self.fill()? {
                 return Ok(());
             }
@@ -146,11 +155,11 @@ impl<R: Read> RecordSplitter<R> {
         let mut start = self.pos;
         let mut scanned = start;
         loop {
-            let rest = self.buf.get(scanned..).unwrap_or_default();
-            if let Some(i) = rest.iter().position(|&b| b == RT) {
+            let rest = self.filled().get(scanned..).unwrap_or_default();
+            if let Some(i) = super::bytes::find(rest, RT) {
                 return Some(self.take(start, scanned + i + 1));
             }
-            scanned = self.buf.len();
+            scanned = self.len;
             if scanned - start > self.max_record {
                 return Some(self.oversized(start));
             }
@@ -170,7 +179,7 @@ impl<R: Read> RecordSplitter<R> {
     }
 
     fn take(&mut self, start: usize, end: usize) -> Result<RawRecord, RecordError> {
-        let bytes = self.buf.get(start..end).unwrap_or_default().to_vec();
+        let bytes = self.filled().get(start..end).unwrap_or_default().to_vec();
         if bytes.len() > self.max_record {
             return self.oversized_taken(start, end);
         }
@@ -192,7 +201,7 @@ impl<R: Read> RecordSplitter<R> {
 
     fn oversized(&mut self, start: usize) -> Result<RawRecord, RecordError> {
         let err = self.oversized_error(start);
-        self.pos = self.buf.len();
+        self.pos = self.len;
         if let Err(e) = self.discard_through_terminator() {
             return Err(self.io_error(e));
         }
@@ -217,11 +226,11 @@ impl<R: Read> RecordSplitter<R> {
     /// The unterminated end of the input: a truncated record if it can hold
     /// a leader, otherwise junk (a stray digit, an EOF mark).
     fn tail(&mut self, start: usize) -> Option<Result<RawRecord, RecordError>> {
-        let bytes = self.buf.get(start..).unwrap_or_default();
+        let bytes = self.filled().get(start..).unwrap_or_default();
         let len = bytes.len();
         if len < LEADER_LEN {
             self.junk_bytes += len as u64;
-            self.pos = self.buf.len();
+            self.pos = self.len;
             return None;
         }
         let rec = RawRecord {
@@ -230,7 +239,7 @@ impl<R: Read> RecordSplitter<R> {
             bytes: bytes.to_vec(),
         };
         self.index += 1;
-        self.pos = self.buf.len();
+        self.pos = self.len;
         Some(Ok(rec))
     }
 

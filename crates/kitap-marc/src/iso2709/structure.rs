@@ -6,34 +6,19 @@
 //! records whose lengths were counted in characters or never recomputed
 //! after transcoding.
 
+use std::borrow::Cow;
+
+use super::bytes;
+use super::view::{FieldView, RecordView};
 use super::{ErrorKind, RecordError, FT, RT};
 
 const LEADER_CHARS: usize = 24;
 const ENTRY_LEN: usize = 12;
 
-/// One field's tag and bytes (without the field terminator).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RawField<'a> {
-    pub tag: String,
-    pub data: &'a [u8],
-}
-
-/// A record's structure: leader, fields as bytes, and repairs made.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Structure<'a> {
-    pub leader: String,
-    pub fields: Vec<RawField<'a>>,
-    pub warnings: Vec<String>,
-}
-
-struct Entry<'a> {
-    tag: &'a str,
-    len: Option<usize>,
-    start: Option<usize>,
-}
-
-/// Finds the leader, directory and fields of one record.
-pub(crate) fn structure(bytes: &[u8]) -> Result<Structure<'_>, RecordError> {
+/// Structural parse of one record's bytes (with or without the final 0x1D):
+/// leader checked, directory validated, fields borrowed from `bytes`.
+/// Nothing is decoded; repairs are listed in [`RecordView::warnings`].
+pub fn parse_view(bytes: &[u8]) -> Result<RecordView<'_>, RecordError> {
     let mut warnings = Vec::new();
     let body = match bytes.split_last() {
         Some((&RT, body)) => body,
@@ -57,24 +42,16 @@ pub(crate) fn structure(bytes: &[u8]) -> Result<Structure<'_>, RecordError> {
     let base = dir_end + 1;
     check_base(&leader, base, &mut warnings);
     let directory = body.get(leader_len..dir_end).unwrap_or_default();
-    let entries = read_directory(directory, &mut warnings)?;
     let data = body.get(base..).unwrap_or_default();
-    let fields = match fields_by_directory(&entries, data) {
-        Some(fields) => fields,
-        None => fields_by_terminator(&entries, data, &mut warnings),
-    };
-    Ok(Structure {
-        leader,
-        fields,
-        warnings,
-    })
+    let fields = read_fields(directory, data, &mut warnings)?;
+    Ok(RecordView::new(leader, data, fields, warnings))
 }
 
 /// The leader is 24 bytes, except when an exporter wrote it as 24 UTF-8
 /// characters (Cyrillic inside the leader, seen in an RSL file); then the
 /// directory starts after those characters.
 fn leader_byte_len(body: &[u8], warnings: &mut Vec<String>) -> usize {
-    let ascii = body.iter().take(LEADER_CHARS).all(u8::is_ascii);
+    let ascii = body.get(..LEADER_CHARS).is_some_and(<[u8]>::is_ascii);
     if ascii {
         return LEADER_CHARS;
     }
@@ -97,8 +74,15 @@ fn leader_byte_len(body: &[u8], warnings: &mut Vec<String>) -> usize {
 }
 
 /// Leader bytes as text; anything but printable ASCII becomes a blank so
-/// the leader stays 24 characters with its positions intact.
-fn leader_text(bytes: &[u8], warnings: &mut Vec<String>) -> String {
+/// the leader stays 24 characters with its positions intact. Borrowed in
+/// the usual case of 24 printable ASCII bytes.
+fn leader_text<'a>(bytes: &'a [u8], warnings: &mut Vec<String>) -> Cow<'a, str> {
+    let printable = |b: &u8| b.is_ascii() && !b.is_ascii_control();
+    if bytes.len() == LEADER_CHARS && bytes.iter().all(printable) {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return Cow::Borrowed(text);
+        }
+    }
     let text = String::from_utf8_lossy(bytes);
     let mut bad = 0;
     let leader: String = text
@@ -118,14 +102,22 @@ fn leader_text(bytes: &[u8], warnings: &mut Vec<String>) -> String {
             "leader had {bad} non-ASCII or control character(s), replaced by blanks"
         ));
     }
-    leader
+    Cow::Owned(leader)
 }
 
-pub(crate) fn digits(s: &str) -> Option<usize> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+/// A non-empty run of ASCII digits as a number (`None` on overflow).
+fn digits(s: &str) -> Option<usize> {
+    digit_bytes(s.as_bytes())
+}
+
+fn digit_bytes(s: &[u8]) -> Option<usize> {
+    if s.is_empty() {
         return None;
     }
-    s.parse().ok()
+    s.iter().try_fold(0usize, |n, &b| {
+        let d = b.checked_sub(b'0').filter(|&d| d <= 9)?;
+        n.checked_mul(10)?.checked_add(usize::from(d))
+    })
 }
 
 fn check_lengths(
@@ -153,7 +145,7 @@ fn check_lengths(
 
 fn find_directory_end(body: &[u8], leader_len: usize) -> Result<usize, RecordError> {
     body.get(leader_len..)
-        .and_then(|rest| rest.iter().position(|&b| b == FT))
+        .and_then(|rest| bytes::find(rest, FT))
         .map(|i| leader_len + i)
         .ok_or_else(|| {
             RecordError::new(
@@ -175,10 +167,54 @@ fn check_base(leader: &str, base: usize, warnings: &mut Vec<String>) {
     }
 }
 
-fn read_directory<'a>(
-    dir: &'a [u8],
+fn entry_tag(i: usize, chunk: &[u8]) -> Result<[u8; 3], RecordError> {
+    match chunk {
+        [a, b, c, ..] if [a, b, c].iter().all(|b| b.is_ascii_alphanumeric()) => Ok([*a, *b, *c]),
+        _ => {
+            let tag_bytes = chunk.get(0..3).unwrap_or_default();
+            let msg = format!(
+                "directory entry {i} has tag {:?}",
+                String::from_utf8_lossy(tag_bytes)
+            );
+            Err(RecordError::new(ErrorKind::BadDirectory, msg))
+        }
+    }
+}
+
+/// A directory number: a fixed number of ASCII digits (at most 5, so it
+/// cannot overflow).
+fn fixed_digits<const N: usize>(digits: [u8; N]) -> Option<usize> {
+    let mut n = 0usize;
+    let mut bad = false;
+    for b in digits {
+        let d = b.wrapping_sub(b'0');
+        bad |= d > 9;
+        n = n * 10 + usize::from(d);
+    }
+    (!bad).then_some(n)
+}
+
+/// The field an entry points at, if its length and offset are numbers in
+/// range and the field ends on a terminator: its offset in the data area
+/// and its bytes without the terminator.
+fn entry_field<'a>(entry: &[u8; ENTRY_LEN], data: &'a [u8]) -> Option<(usize, &'a [u8])> {
+    let [_, _, _, l0, l1, l2, l3, s0, s1, s2, s3, s4] = *entry;
+    let len = fixed_digits([l0, l1, l2, l3])?;
+    let start = fixed_digits([s0, s1, s2, s3, s4])?;
+    match data.get(start..start + len)?.split_last() {
+        Some((&FT, field)) => Some((start, field)),
+        _ => None,
+    }
+}
+
+/// Fields at the directory's offsets, or, if any entry is unusable, the
+/// data area split on terminators. Every tag is checked either way: a bad
+/// tag makes the directory unreadable.
+fn read_fields<'a>(
+    dir: &[u8],
+    data: &'a [u8],
     warnings: &mut Vec<String>,
-) -> Result<Vec<Entry<'a>>, RecordError> {
+) -> Result<Vec<FieldView<'a>>, RecordError> {
     if !dir.len().is_multiple_of(ENTRY_LEN) {
         warnings.push(format!(
             "directory is {} bytes, not a multiple of 12; {} trailing byte(s) ignored",
@@ -186,77 +222,62 @@ fn read_directory<'a>(
             dir.len() % ENTRY_LEN
         ));
     }
-    let mut entries = Vec::with_capacity(dir.len() / ENTRY_LEN);
+    let mut fields = Vec::with_capacity(dir.len() / ENTRY_LEN);
+    let mut consistent = true;
     for (i, chunk) in dir.chunks_exact(ENTRY_LEN).enumerate() {
-        let tag_bytes = chunk.get(0..3).unwrap_or_default();
-        let tag = std::str::from_utf8(tag_bytes).ok();
-        let Some(tag) = tag.filter(|_| tag_bytes.iter().all(u8::is_ascii_alphanumeric)) else {
-            let msg = format!(
-                "directory entry {i} has tag {:?}",
-                String::from_utf8_lossy(tag_bytes)
-            );
-            return Err(RecordError::new(ErrorKind::BadDirectory, msg));
-        };
-        let num = |r: std::ops::Range<usize>| {
-            chunk
-                .get(r)
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .and_then(digits)
-        };
-        entries.push(Entry {
-            tag,
-            len: num(3..7),
-            start: num(7..12),
-        });
-    }
-    Ok(entries)
-}
-
-/// Fields at the directory's offsets, or `None` if any entry is unusable.
-fn fields_by_directory<'a>(entries: &[Entry<'_>], data: &'a [u8]) -> Option<Vec<RawField<'a>>> {
-    let mut fields = Vec::with_capacity(entries.len());
-    for e in entries {
-        let (len, start) = (e.len?, e.start?);
-        let slice = data.get(start..start.checked_add(len)?)?;
-        match slice.split_last() {
-            Some((&FT, field)) => fields.push(RawField {
-                tag: e.tag.to_string(),
-                data: field,
-            }),
-            _ => return None,
+        let tag = entry_tag(i, chunk)?;
+        if !consistent {
+            continue;
+        }
+        let field = <&[u8; ENTRY_LEN]>::try_from(chunk)
+            .ok()
+            .and_then(|entry| entry_field(entry, data));
+        match field {
+            Some((at, bytes)) => fields.push(FieldView::at(tag, bytes, at)),
+            None => consistent = false,
         }
     }
-    Some(fields)
+    if consistent {
+        return Ok(fields);
+    }
+    Ok(fields_by_terminator(dir, data, warnings))
 }
 
 /// Fallback: the data area split on 0x1E, paired with tags in directory order.
 fn fields_by_terminator<'a>(
-    entries: &[Entry<'_>],
+    dir: &[u8],
     data: &'a [u8],
     warnings: &mut Vec<String>,
-) -> Vec<RawField<'a>> {
+) -> Vec<FieldView<'a>> {
     warnings.push("directory lengths/offsets are inconsistent; fields split on 0x1E".to_string());
-    let mut chunks: Vec<&[u8]> = data.split(|&b| b == FT).collect();
+    let mut at = 0;
+    let mut chunks: Vec<(usize, &[u8])> = bytes::split(data, FT)
+        .map(|chunk| {
+            let start = at;
+            at += chunk.len() + 1;
+            (start, chunk)
+        })
+        .collect();
     // What follows the last terminator is normally empty (the record's end).
     if chunks
         .last()
-        .is_some_and(|c| c.iter().all(|&b| b == b' ' || b == 0))
+        .is_some_and(|(_, c)| c.iter().all(|&b| b == b' ' || b == 0))
     {
         chunks.pop();
     }
-    if chunks.len() != entries.len() {
+    let entries = dir.len() / ENTRY_LEN;
+    if chunks.len() != entries {
         warnings.push(format!(
             "directory lists {} fields, data area has {}; unmatched ones dropped",
-            entries.len(),
+            entries,
             chunks.len()
         ));
     }
-    entries
-        .iter()
-        .zip(chunks)
-        .map(|(e, chunk)| RawField {
-            tag: e.tag.to_string(),
-            data: chunk,
-        })
+    // The tags were checked by the caller.
+    let tags = dir
+        .chunks_exact(ENTRY_LEN)
+        .filter_map(|c| entry_tag(0, c).ok());
+    tags.zip(chunks)
+        .map(|(tag, (at, chunk))| FieldView::at(tag, chunk, at))
         .collect()
 }

@@ -7,11 +7,12 @@
 //! was. UNIMARC keeps its charset in 100$a/26-27; fields are never rewritten
 //! here, so a record that does not say "50" there gets a warning instead.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::invalid;
 use crate::encoding::Encoding;
-use crate::iso2709::{parse_with, ParseOptions, RawField, RawRecord, Structure, FT, RT, SD};
+use crate::iso2709::{parse_with, FieldView, ParseOptions, RawRecord, RecordView, FT, RT, SD};
 use crate::record::{Dialect, Field, Record};
 
 const LEADER_LEN: usize = 24;
@@ -217,24 +218,25 @@ fn check_unimarc_charset(rec: &Record, warnings: &mut Vec<String>) {
 /// would have.
 pub(crate) fn detect_dialect(leader: &str, fields: &[Field]) -> Dialect {
     let mut scratch = Vec::new();
-    let data: Vec<(String, Vec<u8>)> = fields
-        .iter()
-        .map(|f| (f.tag().to_string(), field_data(f, &mut scratch)))
+    let mut area = Vec::new();
+    let mut spans = Vec::with_capacity(fields.len());
+    for f in fields {
+        // Detection compares tags with 245, 008, 200 and 100 only; any tag
+        // that is not three bytes can match none of them.
+        let tag = <[u8; 3]>::try_from(f.tag().as_bytes()).unwrap_or([0; 3]);
+        let data = field_data(f, &mut scratch);
+        spans.push((tag, area.len(), data.len()));
+        area.extend_from_slice(&data);
+        area.push(FT);
+    }
+    let views = spans
+        .into_iter()
+        .map(|(tag, at, len)| FieldView::in_area(tag, &area, at, len))
         .collect();
-    let st = Structure {
-        leader: leader.to_string(),
-        fields: data
-            .iter()
-            .map(|(tag, bytes)| RawField {
-                tag: tag.clone(),
-                data: bytes,
-            })
-            .collect(),
-        warnings: Vec::new(),
-    };
+    let view = RecordView::new(Cow::Borrowed(leader), &area, views, Vec::new());
     let opts = ParseOptions {
         encoding: Some(Encoding::Utf8),
         dialect: None,
     };
-    crate::detect::detect(&st, opts).dialect
+    crate::detect::decide(&view, &view.facts(), opts).0
 }

@@ -10,6 +10,7 @@ mod counts;
 mod malformed;
 mod robustness;
 mod roundtrip;
+mod view;
 mod writers;
 mod xml_read;
 mod xml_schema;

@@ -1,0 +1,256 @@
+//! MARC import jobs: a file is read as a stream, records are prepared
+//! (validated, viewed, re-encoded) and stored in batches, each batch in one
+//! transaction together with its rejects, outbox rows, audit row and the
+//! job's resume point. A crash loses at most the batch in flight, and the
+//! job picks up after the last committed one.
+
+mod batch;
+mod holdings;
+mod matching;
+pub mod source;
+mod worker;
+
+use std::path::PathBuf;
+
+use kitap_db::imports::{self, ImportJob, Progress, Reject};
+use kitap_domain::{BranchId, ImportId, Role, Timestamp, ValueError};
+use kitap_marc::Encoding;
+
+use crate::{Actor, App, AppError, Principal};
+pub use source::Format;
+pub use worker::ImportQueue;
+
+/// Records per transaction: large enough that commits do not dominate, small
+/// enough that a batch's memory stays a few megabytes.
+pub const BATCH: usize = 1000;
+
+/// What to do with a record that is already in the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnMatch {
+    /// Leave the catalog record alone (re-importing creates nothing).
+    Skip,
+    /// Replace the catalog record's MARC with the incoming one.
+    Overlay,
+    /// Store the incoming record as a new one anyway.
+    Add,
+}
+
+impl OnMatch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnMatch::Skip => "skip",
+            OnMatch::Overlay => "overlay",
+            OnMatch::Add => "add",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<OnMatch, ValueError> {
+        match raw.trim() {
+            "skip" => Ok(OnMatch::Skip),
+            "overlay" => Ok(OnMatch::Overlay),
+            "add" => Ok(OnMatch::Add),
+            _ => Err(ValueError::new("on_match", "must be skip, overlay or add")),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    /// The name to show (the uploaded or given file name).
+    pub file_name: String,
+    /// Where the bytes are; the job reads them from here, also after a restart.
+    pub file_path: PathBuf,
+    /// Guessed from the name and first bytes when absent.
+    pub format: Option<Format>,
+    /// Overrides per-record detection.
+    pub encoding: Option<Encoding>,
+    pub on_match: OnMatch,
+    /// The library that receives copies from 910 fields without a known place.
+    pub library: Option<BranchId>,
+}
+
+impl App {
+    /// Registers an import job; `run_import` (the CLI, or the server's
+    /// worker) does the work.
+    pub fn queue_import(
+        &self,
+        who: Option<&Principal>,
+        actor: &Actor,
+        req: ImportRequest,
+    ) -> Result<ImportJob, AppError> {
+        if let Some(who) = who {
+            who.require_role(&[Role::Admin, Role::Cataloger])?;
+        }
+        let meta = std::fs::metadata(&req.file_path)
+            .map_err(|e| ValueError::new("file", format!("{}: {e}", req.file_path.display())))?;
+        let format = match req.format {
+            Some(f) => f,
+            None => Format::sniff(&req.file_name, &first_bytes(&req.file_path)),
+        };
+        let job = ImportJob {
+            id: ImportId::new(),
+            status: "queued".to_owned(),
+            file_name: req.file_name,
+            file_path: req.file_path.display().to_string(),
+            file_size: i64::try_from(meta.len()).unwrap_or(i64::MAX),
+            format: format.as_str().to_owned(),
+            encoding: req.encoding.map(|e| e.name().to_owned()),
+            on_match: req.on_match.as_str().to_owned(),
+            branch_id: req.library,
+            progress: Progress::default(),
+            error: None,
+            created_by: actor.staff_id,
+            created_at: Timestamp::now(),
+            started_at: None,
+            finished_at: None,
+        };
+        self.db.write(|conn| {
+            imports::insert(conn, &job)?;
+            crate::audit::record(
+                conn,
+                actor,
+                "queue",
+                ("import", &job.id),
+                None,
+                Some(serde_json::json!({
+                    "file_name": job.file_name, "format": job.format, "on_match": job.on_match
+                })),
+            )?;
+            Ok::<_, AppError>(())
+        })?;
+        Ok(job)
+    }
+
+    pub fn import_job(&self, id: ImportId) -> Result<ImportJob, AppError> {
+        self.db
+            .read(|conn| imports::find(conn, id))
+            .map_err(|e| match e {
+                kitap_db::DbError::NotFound => AppError::NotFound { entity: "import" },
+                other => other.into(),
+            })
+    }
+
+    pub fn import_jobs(
+        &self,
+        before: Option<ImportId>,
+        limit: i64,
+    ) -> Result<Vec<ImportJob>, AppError> {
+        Ok(self
+            .db
+            .read(|conn| imports::list(conn, before, limit.clamp(1, 500)))?)
+    }
+
+    pub fn import_rejects(
+        &self,
+        id: ImportId,
+        from_index: i64,
+        limit: i64,
+    ) -> Result<Vec<Reject>, AppError> {
+        self.import_job(id)?;
+        Ok(self
+            .db
+            .read(|conn| imports::rejects(conn, id, from_index, limit))?)
+    }
+
+    /// Stops a queued or running job after its current batch.
+    pub fn cancel_import(
+        &self,
+        who: &Principal,
+        actor: &Actor,
+        id: ImportId,
+    ) -> Result<ImportJob, AppError> {
+        who.require_role(&[Role::Admin, Role::Cataloger])?;
+        let job = self.import_job(id)?;
+        if job.status != "queued" && job.status != "running" {
+            return Err(AppError::conflict(
+                "import_finished",
+                format!("the import is already {}", job.status),
+            ));
+        }
+        self.db.write(|conn| {
+            imports::set_status(conn, id, "cancelled", None, Timestamp::now())?;
+            crate::audit::record(conn, actor, "cancel", ("import", &id), None, None)?;
+            Ok::<_, AppError>(())
+        })?;
+        self.import_job(id)
+    }
+
+    /// Makes a failed or interrupted job runnable again; it continues after
+    /// its last committed batch.
+    pub fn requeue_import(&self, id: ImportId) -> Result<ImportJob, AppError> {
+        let job = self.import_job(id)?;
+        if job.status == "done" || job.status == "cancelled" {
+            return Err(AppError::conflict(
+                "import_finished",
+                format!("the import is already {}", job.status),
+            ));
+        }
+        self.db
+            .write(|conn| imports::set_status(conn, id, "queued", None, Timestamp::now()))?;
+        self.import_job(id)
+    }
+
+    /// Jobs a restarted server should pick up again.
+    pub fn unfinished_imports(&self) -> Result<Vec<ImportJob>, AppError> {
+        Ok(self.db.read(imports::unfinished)?)
+    }
+
+    /// Runs (or resumes) a job to its end. `tick` sees the progress after
+    /// every committed batch.
+    pub fn run_import(
+        &self,
+        id: ImportId,
+        actor: &Actor,
+        tick: &mut dyn FnMut(&ImportJob),
+    ) -> Result<ImportJob, AppError> {
+        let mut job = self.import_job(id)?;
+        if !matches!(job.status.as_str(), "queued" | "running") {
+            return Ok(job);
+        }
+        self.db
+            .write(|conn| imports::set_status(conn, id, "running", None, Timestamp::now()))?;
+        match batch::run(self, &mut job, actor, tick) {
+            Ok(final_status) => {
+                if final_status == "done" {
+                    self.db.write(|conn| {
+                        imports::set_status(conn, id, "done", None, Timestamp::now())?;
+                        crate::audit::record(
+                            conn,
+                            actor,
+                            "finish",
+                            ("import", &id),
+                            None,
+                            Some(progress_json(&job.progress)),
+                        )?;
+                        Ok::<_, AppError>(())
+                    })?;
+                }
+                self.import_job(id)
+            }
+            Err(err) => {
+                let message = err.to_string();
+                let _ = self.db.write(|conn| {
+                    imports::set_status(conn, id, "failed", Some(&message), Timestamp::now())
+                });
+                Err(err)
+            }
+        }
+    }
+}
+
+fn first_bytes(path: &std::path::Path) -> Vec<u8> {
+    use std::io::Read;
+    let mut buf = vec![0u8; 64];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut buf))
+        .unwrap_or(0);
+    buf.truncate(n);
+    buf
+}
+
+pub(crate) fn progress_json(p: &Progress) -> serde_json::Value {
+    serde_json::json!({
+        "created": p.created, "updated": p.updated, "skipped": p.skipped,
+        "rejected": p.rejected, "copies": p.copies, "records_read": p.next_index,
+    })
+}

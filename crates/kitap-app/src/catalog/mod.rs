@@ -1,0 +1,24 @@
+//! Cataloging use cases: records, imports, exports, copies and acts.
+
+mod act_create;
+mod act_export;
+mod acts;
+mod convert;
+mod copies;
+mod copy_batch;
+mod copy_numbers;
+mod export;
+pub mod import;
+mod imported_copies;
+pub mod prepare;
+mod records;
+
+pub use act_export::{ActFile, ExportFormat};
+pub use acts::{ActDetails, ActNewCopies, ActQuery, NewAccessionAct, NewWriteOffAct};
+pub use convert::{convert_to, Target};
+pub use copies::{CopyPatch, CopyQuery, NewCopies, MAX_COPIES_PER_REQUEST};
+pub use export::ExportRequest;
+pub use import::{Format, ImportQueue, ImportRequest, OnMatch};
+pub use kitap_db::acts::{AccessionAct, ActHeader, ActLine, WriteOffAct};
+pub use kitap_db::copies::StoredCopy;
+pub use records::{RecordDetails, Removal};

@@ -1,0 +1,11 @@
+//! Integration tests against the real MARC corpus in /work/shared/data/marc
+//! (see its SOURCES.md for what each file holds).
+
+// Test code: a panic is how a test fails.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+mod bbk;
+mod common;
+mod convert;
+mod validate;
+mod view;

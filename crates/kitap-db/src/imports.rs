@@ -1,0 +1,301 @@
+//! Import jobs and their reject reports. A job's progress is written in the
+//! same transaction as each batch of records, so after a crash the job
+//! resumes exactly after the last committed batch.
+
+use diesel::prelude::*;
+use kitap_domain::{BranchId, ImportId, StaffId, Timestamp};
+
+use crate::conn::per_backend;
+use crate::schema::{import_rejects, imports};
+use crate::{DbConnection, DbError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportJob {
+    pub id: ImportId,
+    pub status: String,
+    pub file_name: String,
+    pub file_path: String,
+    pub file_size: i64,
+    pub format: String,
+    pub encoding: Option<String>,
+    pub on_match: String,
+    pub branch_id: Option<BranchId>,
+    pub progress: Progress,
+    pub error: Option<String>,
+    pub created_by: Option<StaffId>,
+    pub created_at: Timestamp,
+    pub started_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+}
+
+/// Where a job is in its file and what it has done so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub next_offset: i64,
+    pub next_index: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub skipped: i64,
+    pub rejected: i64,
+    pub copies: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    pub record_index: i64,
+    pub byte_offset: i64,
+    pub code: String,
+    pub message: String,
+    pub control_number: Option<String>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = imports)]
+#[diesel(treat_none_as_default_value = false)]
+struct Row {
+    id: String,
+    status: String,
+    file_name: String,
+    file_path: String,
+    file_size: i64,
+    format: String,
+    encoding: Option<String>,
+    on_match: String,
+    branch_id: Option<String>,
+    next_offset: i64,
+    next_index: i64,
+    created_count: i64,
+    updated_count: i64,
+    skipped_count: i64,
+    rejected_count: i64,
+    copies_count: i64,
+    error: Option<String>,
+    created_by: Option<String>,
+    created_at: chrono::NaiveDateTime,
+    started_at: Option<chrono::NaiveDateTime>,
+    finished_at: Option<chrono::NaiveDateTime>,
+}
+
+impl TryFrom<Row> for ImportJob {
+    type Error = DbError;
+
+    fn try_from(row: Row) -> Result<Self, DbError> {
+        let corrupt =
+            |err: kitap_domain::ValueError| DbError::Corrupt(format!("import {}: {err}", row.id));
+        Ok(ImportJob {
+            id: row.id.parse().map_err(corrupt)?,
+            branch_id: row
+                .branch_id
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(corrupt)?,
+            created_by: row
+                .created_by
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(corrupt)?,
+            status: row.status,
+            file_name: row.file_name,
+            file_path: row.file_path,
+            file_size: row.file_size,
+            format: row.format,
+            encoding: row.encoding,
+            on_match: row.on_match,
+            progress: Progress {
+                next_offset: row.next_offset,
+                next_index: row.next_index,
+                created: row.created_count,
+                updated: row.updated_count,
+                skipped: row.skipped_count,
+                rejected: row.rejected_count,
+                copies: row.copies_count,
+            },
+            error: row.error,
+            created_at: Timestamp::from_naive(row.created_at),
+            started_at: row.started_at.map(Timestamp::from_naive),
+            finished_at: row.finished_at.map(Timestamp::from_naive),
+        })
+    }
+}
+
+impl From<&ImportJob> for Row {
+    fn from(j: &ImportJob) -> Self {
+        Row {
+            id: j.id.to_string(),
+            status: j.status.clone(),
+            file_name: j.file_name.clone(),
+            file_path: j.file_path.clone(),
+            file_size: j.file_size,
+            format: j.format.clone(),
+            encoding: j.encoding.clone(),
+            on_match: j.on_match.clone(),
+            branch_id: j.branch_id.map(|id| id.to_string()),
+            next_offset: j.progress.next_offset,
+            next_index: j.progress.next_index,
+            created_count: j.progress.created,
+            updated_count: j.progress.updated,
+            skipped_count: j.progress.skipped,
+            rejected_count: j.progress.rejected,
+            copies_count: j.progress.copies,
+            error: j.error.clone(),
+            created_by: j.created_by.map(|id| id.to_string()),
+            created_at: j.created_at.naive(),
+            started_at: j.started_at.map(|t| t.naive()),
+            finished_at: j.finished_at.map(|t| t.naive()),
+        }
+    }
+}
+
+pub fn insert(conn: &mut DbConnection, job: &ImportJob) -> Result<(), DbError> {
+    diesel::insert_into(imports::table)
+        .values(Row::from(job))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: ImportId) -> Result<ImportJob, DbError> {
+    imports::table
+        .find(id.to_string())
+        .select(Row::as_select())
+        .first(conn)?
+        .try_into()
+}
+
+/// Newest first; `before` is the seek cursor.
+pub fn list(
+    conn: &mut DbConnection,
+    before: Option<ImportId>,
+    limit: i64,
+) -> Result<Vec<ImportJob>, DbError> {
+    let mut q = imports::table.select(Row::as_select()).into_boxed();
+    if let Some(before) = before {
+        q = q.filter(imports::id.lt(before.to_string()));
+    }
+    q.order(imports::id.desc())
+        .limit(limit)
+        .load::<Row>(conn)?
+        .into_iter()
+        .map(ImportJob::try_from)
+        .collect()
+}
+
+/// Jobs a worker should (re)start: queued ones and those left running by a
+/// process that died.
+pub fn unfinished(conn: &mut DbConnection) -> Result<Vec<ImportJob>, DbError> {
+    imports::table
+        .filter(imports::status.eq_any(["queued", "running"]))
+        .order(imports::id.asc())
+        .select(Row::as_select())
+        .load::<Row>(conn)?
+        .into_iter()
+        .map(ImportJob::try_from)
+        .collect()
+}
+
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: ImportId,
+    status: &str,
+    error: Option<&str>,
+    at: Timestamp,
+) -> Result<(), DbError> {
+    let target = imports::table.find(id.to_string());
+    let changed = match status {
+        "running" => diesel::update(target)
+            .set((
+                imports::status.eq(status),
+                imports::started_at.eq(at.naive()),
+            ))
+            .execute(conn)?,
+        _ => diesel::update(target)
+            .set((
+                imports::status.eq(status),
+                imports::error.eq(error),
+                imports::finished_at.eq(at.naive()),
+            ))
+            .execute(conn)?,
+    };
+    if changed == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
+
+/// Records a committed batch: call in the batch's transaction.
+pub fn save_progress(conn: &mut DbConnection, id: ImportId, p: &Progress) -> Result<(), DbError> {
+    diesel::update(imports::table.find(id.to_string()))
+        .set((
+            imports::next_offset.eq(p.next_offset),
+            imports::next_index.eq(p.next_index),
+            imports::created_count.eq(p.created),
+            imports::updated_count.eq(p.updated),
+            imports::skipped_count.eq(p.skipped),
+            imports::rejected_count.eq(p.rejected),
+            imports::copies_count.eq(p.copies),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_rejects(
+    conn: &mut DbConnection,
+    id: ImportId,
+    rejects: &[Reject],
+) -> Result<(), DbError> {
+    let job = id.to_string();
+    for chunk in rejects.chunks(500) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|r| {
+                (
+                    import_rejects::import_id.eq(&job),
+                    import_rejects::record_index.eq(r.record_index),
+                    import_rejects::byte_offset.eq(r.byte_offset),
+                    import_rejects::code.eq(&r.code),
+                    import_rejects::message.eq(&r.message),
+                    import_rejects::control_number.eq(&r.control_number),
+                )
+            })
+            .collect();
+        per_backend!(conn, |c| diesel::insert_into(import_rejects::table)
+            .values(&rows)
+            .execute(c)?);
+    }
+    Ok(())
+}
+
+/// The rejects of a job in file order, from `from_index` on.
+pub fn rejects(
+    conn: &mut DbConnection,
+    id: ImportId,
+    from_index: i64,
+    limit: i64,
+) -> Result<Vec<Reject>, DbError> {
+    let rows: Vec<(i64, i64, String, String, Option<String>)> = import_rejects::table
+        .filter(import_rejects::import_id.eq(id.to_string()))
+        .filter(import_rejects::record_index.ge(from_index))
+        .order(import_rejects::record_index.asc())
+        .limit(limit)
+        .select((
+            import_rejects::record_index,
+            import_rejects::byte_offset,
+            import_rejects::code,
+            import_rejects::message,
+            import_rejects::control_number,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(record_index, byte_offset, code, message, control_number)| Reject {
+                record_index,
+                byte_offset,
+                code,
+                message,
+                control_number,
+            },
+        )
+        .collect())
+}

@@ -1,0 +1,11 @@
+DROP TABLE import_rejects;
+DROP TABLE imports;
+DROP TABLE write_off_lines;
+DROP TABLE accession_lines;
+DROP TABLE copies;
+DROP TABLE write_off_acts;
+DROP TABLE accession_acts;
+DROP TABLE document_counters;
+DROP TABLE outbox;
+DROP TABLE record_keys;
+DROP TABLE records;
