@@ -210,8 +210,14 @@ impl TestApp {
     /// Polls an import job until it is done, failed or cancelled (60 s at most).
     pub async fn wait_import(&self, token: &str, id: &str) -> Value {
         for _ in 0..600 {
-            let job = self.get(&format!("/api/v1/imports/{id}"), Some(token)).await.expect(200);
-            let status = job.body["import"]["status"].as_str().unwrap_or("").to_owned();
+            let job = self
+                .get(&format!("/api/v1/imports/{id}"), Some(token))
+                .await
+                .expect(200);
+            let status = job.body["import"]["status"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
             if status != "queued" && status != "running" {
                 return job.body["import"].clone();
             }
@@ -223,8 +229,14 @@ impl TestApp {
     /// A cataloger account acting for the central library.
     pub async fn cataloger_token(&self) -> String {
         let admin = self.admin_token().await;
-        self.create_staff(&admin, "cataloger.c00", "cataloger", "C00", "cataloger-password-1")
-            .await;
+        self.create_staff(
+            &admin,
+            "cataloger.c00",
+            "cataloger",
+            "C00",
+            "cataloger-password-1",
+        )
+        .await;
         self.token("cataloger.c00", "cataloger-password-1").await
     }
 

@@ -7,6 +7,9 @@
 //! the run uses a fresh schema and drops it afterwards. Durability settings
 //! are the server's own (no synchronous_commit=off).
 
+// A benchmark binary: a failed setup step should stop it loudly.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::time::Instant;
@@ -75,7 +78,7 @@ fn record(n: u64) -> Record {
     let lang = LANGS[(n % LANGS.len() as u64) as usize];
     let year = 1950 + n % 75;
     let isbn = isbn13(n);
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         Record {
             leader: "00000nam a2200000 i 4500".to_owned(),
             fields: vec![

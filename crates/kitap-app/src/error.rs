@@ -34,7 +34,7 @@ pub enum AppError {
         message: String,
         issues: Vec<kitap_catalog::validate::Issue>,
     },
-    #[error("the record was changed by someone else (now at version {current}); reload it and apply your change again")]
+    #[error("this was changed by someone else (now at version {current}); reload it and apply your change again")]
     VersionConflict { current: i64 },
     #[error("the database is busy; try again")]
     Busy,

@@ -41,6 +41,8 @@ pub struct SeedReport {
     /// the password was generated, the password (shown once, never stored).
     pub admin_created: Option<(String, Option<String>)>,
     pub demo_accounts: Vec<(String, String)>,
+    /// Set when the demo catalog was loaded.
+    pub demo_catalog: Option<crate::catalog::DemoReport>,
 }
 
 impl App {
@@ -145,15 +147,16 @@ impl App {
     pub fn seed(&self, admin_password: Option<String>, demo: bool) -> Result<SeedReport, AppError> {
         let branches_added = self.seed_branches()?;
         let admin_created = self.ensure_admin(admin_password)?;
-        let demo_accounts = if demo {
-            self.seed_demo_staff()?
+        let (demo_accounts, demo_catalog) = if demo {
+            (self.seed_demo_staff()?, self.seed_demo_catalog()?)
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
         Ok(SeedReport {
             branches_added,
             admin_created,
             demo_accounts,
+            demo_catalog,
         })
     }
 

@@ -52,6 +52,9 @@ pub struct ExportArgs {
     /// Only Kazakh-language records.
     #[arg(long)]
     pub kazakh: bool,
+    /// Only records whose title contains all these words.
+    #[arg(long)]
+    pub query: Option<String>,
     /// Convert to rusmarc or marc21.
     #[arg(long)]
     pub convert: Option<String>,
@@ -62,6 +65,8 @@ pub struct ExportArgs {
 
 pub fn import(app: &App, args: ImportArgs) -> anyhow::Result<()> {
     let actor = Actor::system("kitap import");
+    // Copies from 910 fields need the libraries.
+    app.seed_branches()?;
     let ids = match &args.resume {
         Some(raw) => {
             let id: ImportId = raw.parse().context("--resume takes an import id")?;
@@ -185,6 +190,11 @@ pub fn export(app: &App, args: ExportArgs) -> anyhow::Result<()> {
             branch_id,
             ids,
             import_id: args.import_id.as_deref().map(str::parse).transpose()?,
+            title_words: args
+                .query
+                .as_deref()
+                .map(|q| q.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
             ..RecordFilter::default()
         },
         format,

@@ -51,4 +51,10 @@ fn print_seed_report(report: &SeedReport) {
     for (username, role) in &report.demo_accounts {
         println!("Demo account '{username}' ({role}), password: {DEMO_PASSWORD}");
     }
+    if let Some(demo) = report.demo_catalog {
+        println!(
+            "Loaded the demo catalog: {} records with {} copies over the libraries.",
+            demo.records, demo.copies
+        );
+    }
 }

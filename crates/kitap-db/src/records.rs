@@ -354,6 +354,9 @@ pub struct RecordFilter {
     pub import_id: Option<ImportId>,
     pub ids: Option<Vec<RecordId>>,
     pub updated_since: Option<Timestamp>,
+    /// Words that must all occur in the title (case-insensitive). A stand-in
+    /// for "by query" until the search index answers such selections.
+    pub title_words: Vec<String>,
     /// Seek cursor: records after this one.
     pub after: Option<RecordId>,
     pub limit: i64,
@@ -394,6 +397,20 @@ pub fn list(conn: &mut DbConnection, f: &RecordFilter) -> Result<Vec<StoredRecor
     }
     if let Some(since) = f.updated_since {
         q = q.filter(records::updated_at.ge(since.naive()));
+    }
+    for word in &f.title_words {
+        // sort_title is stored lower-cased (full Unicode), so a lower-cased
+        // pattern matches on both backends whatever LIKE does with case.
+        let escaped = word
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q = q.filter(
+            records::sort_title
+                .like(format!("%{escaped}%"))
+                .escape('\\'),
+        );
     }
     if let Some(after) = f.after {
         q = q.filter(records::id.gt(after.to_string()));

@@ -7,10 +7,16 @@ use serde_json::Value;
 
 async fn titles_of(app: &kitap_tests::TestApp, token: &str, import_id: &str) -> Vec<String> {
     let page = app
-        .get(&format!("/api/v1/records?import_id={import_id}&limit=500"), Some(token))
+        .get(
+            &format!("/api/v1/records?import_id={import_id}&limit=500"),
+            Some(token),
+        )
         .await
         .expect(200);
-    page.body["records"].as_array().unwrap().iter()
+    page.body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
         .map(|r| r["title"].as_str().unwrap().to_owned())
         .collect()
 }
@@ -151,9 +157,11 @@ fn irbis_record(n: u32, copies: &[(&str, &str, &str, &str)]) -> Value {
         serde_json::json!({"200": {"ind1": "1", "ind2": " ", "subfields": [{"a": format!("Кітап {n}")}]}}),
     ];
     for (status, inventory, place, price) in copies {
-        fields.push(serde_json::json!({"910": {"ind1": " ", "ind2": " ", "subfields": [
-            {"a": status}, {"b": inventory}, {"c": "20240315"}, {"d": place}, {"e": price}
-        ]}}));
+        fields.push(
+            serde_json::json!({"910": {"ind1": " ", "ind2": " ", "subfields": [
+                {"a": status}, {"b": inventory}, {"c": "20240315"}, {"d": place}, {"e": price}
+            ]}}),
+        );
     }
     serde_json::json!({"leader": "00000nam0 2200000   450 ", "fields": fields})
 }

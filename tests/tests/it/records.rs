@@ -177,6 +177,14 @@ both_backends! {
         let russian = app.get("/api/v1/records?language=rus", Some(&token)).await.expect(200);
         assert_eq!(russian.body["records"][0]["title"], "Русская книга");
         app.get("/api/v1/records?after=nope", Some(&token)).await.expect(422);
+        // A title query: every word, any case; LIKE wildcards are literal.
+        let found = app.get("/api/v1/records?q=%D0%9A%D0%86%D0%A2%D0%90%D0%9F%203", Some(&token)).await.expect(200);
+        let titles: Vec<&str> = found.body["records"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap()).collect();
+        assert_eq!(titles, vec!["Кітап 3"]);
+        let wild = app.get("/api/v1/records?q=%25", Some(&token)).await.expect(200);
+        assert_eq!(wild.body["records"].as_array().unwrap().len(), 0);
+        let exported = app.get("/api/v1/exports/records?format=json&q=%D0%BA%D1%96%D1%82%D0%B0%D0%BF", Some(&token)).await.expect(200);
+        assert_eq!(exported.body.as_array().unwrap().len(), 5);
     }
 
     async fn records_convert_between_marc_families(app: TestApp) {
@@ -189,5 +197,24 @@ both_backends! {
         assert_eq!(title["subfields"][0]["a"].as_str().unwrap().trim_end_matches([' ', '/']), "Абай жолы");
         assert!(fields.iter().any(|f| f.get("020").is_some()));
         app.get(&format!("/api/v1/records/{id}/converted?to=dublin-core"), Some(&token)).await.expect(422);
+    }
+}
+
+both_backends! {
+    async fn the_demo_catalog_loads_once_with_copies_everywhere(app: TestApp) {
+        let inner = app.app.clone();
+        let report = actix_web::web::block(move || inner.seed_demo_catalog()).await.unwrap().unwrap().unwrap();
+        assert!(report.records >= 440, "{report:?}");
+        assert!(report.copies >= report.records, "{report:?}");
+        let token = app.cataloger_token().await;
+        for library in ["C00", "F07", "F20"] {
+            let held = app.get(&format!("/api/v1/records?library={library}&limit=5"), Some(&token)).await.expect(200);
+            assert_eq!(held.body["records"].as_array().unwrap().len(), 5, "{library}");
+        }
+        let kazakh = app.get("/api/v1/records?kazakh=true&limit=500", Some(&token)).await.expect(200);
+        assert!(kazakh.body["records"].as_array().unwrap().len() > 100);
+        let inner = app.app.clone();
+        let again = actix_web::web::block(move || inner.seed_demo_catalog()).await.unwrap().unwrap();
+        assert!(again.is_none(), "a catalog with records is left alone");
     }
 }

@@ -11,7 +11,7 @@ use kitap_domain::{AccessionActId, CopyId, RecordId, WriteOffActId};
 
 use super::acts_dto::{
     accession_dto, page, with_lines, write_off_dto, ActList, ActOne, CreateAccessionAct,
-    CreateWriteOffAct, ExportQuery, ListQuery,
+    CreateWriteOffAct, ExportQuery, ListQuery, XlsxFile,
 };
 use super::run;
 use crate::auth::Staff;
@@ -186,7 +186,7 @@ pub async fn get_accession(
     responses(
         (status = 200, description = "the act as CSV or XLSX", content(
             (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 404, description = "act_not_found", body = ErrorEnvelope),
     )
@@ -291,7 +291,7 @@ pub async fn get_write_off(
     responses(
         (status = 200, description = "the act as CSV or XLSX", content(
             (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 404, description = "act_not_found", body = ErrorEnvelope),
     )

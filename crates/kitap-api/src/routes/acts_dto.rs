@@ -202,3 +202,9 @@ pub(crate) fn page(acts: Vec<ActDto>, limit: usize) -> ActList {
         .flatten();
     ActList { acts, next }
 }
+
+/// A spreadsheet file, for the OpenAPI document only: handlers send bytes.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct XlsxFile(Vec<u8>);

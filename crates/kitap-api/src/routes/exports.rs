@@ -29,6 +29,8 @@ pub struct ExportQuery {
     pub ids: Option<String>,
     /// Only records created or overlaid by this import.
     pub import_id: Option<String>,
+    /// Words that must all occur in the title.
+    pub q: Option<String>,
     pub kazakh: Option<bool>,
     pub language: Option<String>,
     pub year_from: Option<i32>,
@@ -137,6 +139,11 @@ pub async fn records(
             .transpose()
             .map_err(kitap_app::AppError::from)?,
         ids,
+        title_words: q
+            .q
+            .as_deref()
+            .map(|q| q.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default(),
         ..RecordFilter::default()
     };
     let request = ExportRequest {

@@ -64,6 +64,8 @@ pub struct ListQuery {
     pub library: Option<String>,
     /// Only records created by this import job.
     pub import_id: Option<String>,
+    /// Words that must all occur in the title.
+    pub q: Option<String>,
     /// Cursor: the `next` of the previous page.
     pub after: Option<String>,
     /// Page size, 1 to 500 (default 100).
@@ -281,6 +283,11 @@ pub async fn list(
             },
             import_id: q.import_id.as_deref().map(str::parse).transpose()?,
             after: q.after.as_deref().map(str::parse).transpose()?,
+            title_words: q
+                .q
+                .as_deref()
+                .map(|q| q.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
             limit,
             ..RecordFilter::default()
         };

@@ -10,7 +10,7 @@ use kitap_domain::{
     Barcode, BranchId, CopyId, CopyStatus, InventoryNumber, Money, RecordId, Timestamp, ValueError,
 };
 
-use super::copy_batch::{announce, clean_text, duplicate};
+use super::copy_batch::{announce, clean_text};
 use super::copy_numbers::{self, Wanted};
 use crate::{App, AppError};
 
@@ -37,6 +37,7 @@ impl App {
     /// barcode (`Conflict`: `inventory_number_taken`, `barcode_taken`) is
     /// found by reading only, before anything is written, so the caller's
     /// transaction stays usable and it can reject this record and go on.
+    /// `Busy` means a concurrent writer won a race for a number: retry the batch.
     pub(crate) fn insert_imported_copies(
         &self,
         conn: &mut DbConnection,
@@ -100,7 +101,14 @@ impl App {
                 },
             )
             .collect();
-        copies::insert_many(conn, &created).map_err(duplicate)?;
+        copies::insert_many(conn, &created).map_err(|err| match err {
+            // Another transaction took a number between our check and this
+            // INSERT. The failed statement has aborted the caller's
+            // transaction (on PostgreSQL), so this is no per-record problem
+            // the importer could skip: the whole batch must be tried again.
+            DbError::UniqueViolation(_) => AppError::Busy,
+            other => other.into(),
+        })?;
         let ids: Vec<CopyId> = created.iter().map(|c| c.id).collect();
         announce(conn, now, &ids)?;
         Ok(created.len())

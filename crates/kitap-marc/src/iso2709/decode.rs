@@ -275,34 +275,68 @@ fn indicator(tag: &Tag, byte: Option<&u8>, warnings: &mut Vec<String>) -> char {
     }
 }
 
+/// Delimiter positions remembered on the stack; fields with more
+/// subfields than this are split a second time.
+const CUTS: usize = 48;
+
 fn subfields(tag: &Tag, text: &str, warnings: &mut Vec<String>) -> Vec<Subfield> {
-    // Split on the byte (an ASCII byte is always a character boundary):
-    // measurably cheaper than `str::split` for the many short values.
-    let mut start = 0;
-    let mut parts = bytes::split(text.as_bytes(), SD).map(|piece| {
-        let part = text.get(start..start + piece.len()).unwrap_or_default();
-        start += piece.len() + 1;
-        part
-    });
-    let before = parts.next().unwrap_or_default();
-    if !before.trim().is_empty() {
+    // One scan for the delimiters both sizes the vector and cuts the values
+    // (an ASCII byte is always a character boundary).
+    let bytes = text.as_bytes();
+    let mut cuts = [0usize; CUTS];
+    let mut n = 0;
+    let mut from = 0;
+    while let Some(i) = bytes.get(from..).and_then(|b| bytes::find(b, SD)) {
+        if let Some(cut) = cuts.get_mut(n) {
+            *cut = from + i;
+        }
+        n += 1;
+        from += i + 1;
+    }
+    let before = text.get(
+        ..cuts
+            .first()
+            .copied()
+            .filter(|_| n > 0)
+            .unwrap_or(text.len()),
+    );
+    let before = before.unwrap_or_default();
+    if !before.is_empty() && !before.trim().is_empty() {
         warnings.push(format!(
             "field {tag}: text before the first subfield delimiter dropped: {before:?}"
         ));
     }
-    let mut out = Vec::with_capacity(bytes::count(text.as_bytes(), SD));
-    for part in parts {
-        let mut chars = part.chars();
-        let Some(code) = chars.next() else {
-            warnings.push(format!("field {tag}: empty subfield (no code) dropped"));
-            continue;
-        };
-        out.push(Subfield {
-            code: subfield_code(tag, code, warnings),
-            value: chars.as_str().to_string(),
-        });
+    let mut out = Vec::with_capacity(n);
+    if n > CUTS {
+        let pieces = bytes::split(bytes, SD).skip(1);
+        let mut start = before.len() + 1;
+        for piece in pieces {
+            let part = text.get(start..start + piece.len()).unwrap_or_default();
+            start += piece.len() + 1;
+            push_subfield(&mut out, tag, part, warnings);
+        }
+        return out;
+    }
+    let starts = cuts.iter().take(n).map(|&c| c + 1);
+    let ends = cuts.iter().take(n).skip(1).copied().chain([text.len()]);
+    for (start, end) in starts.zip(ends) {
+        let part = text.get(start..end).unwrap_or_default();
+        push_subfield(&mut out, tag, part, warnings);
     }
     out
+}
+
+/// `part` is one subfield after its delimiter: the code, then the value.
+fn push_subfield(out: &mut Vec<Subfield>, tag: &Tag, part: &str, warnings: &mut Vec<String>) {
+    let mut chars = part.chars();
+    let Some(code) = chars.next() else {
+        warnings.push(format!("field {tag}: empty subfield (no code) dropped"));
+        return;
+    };
+    out.push(Subfield {
+        code: subfield_code(tag, code, warnings),
+        value: chars.as_str().to_string(),
+    });
 }
 
 /// Codes are ASCII letters or digits; other printable ASCII is kept with a

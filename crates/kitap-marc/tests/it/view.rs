@@ -153,3 +153,45 @@ fn view_gives_fields_and_subfields_without_decoding() {
         .unwrap()
         .is_control(kitap_marc::Dialect::Marc21));
 }
+
+#[test]
+fn fields_with_many_subfields_and_odd_pieces() {
+    // More subfields than parse remembers on the stack, an empty subfield
+    // and text before the first delimiter.
+    let mut content = b"10junk".to_vec();
+    for i in 0..60u8 {
+        content.push(0x1F);
+        content.push(b'a' + i % 26);
+        content.extend_from_slice(format!("value {i}").as_bytes());
+    }
+    content.push(0x1F);
+    let mut rec = b"00000nam a2200000   4500".to_vec();
+    rec.extend_from_slice(format!("245{:04}{:05}", content.len() + 1, 0).as_bytes());
+    rec.push(0x1E);
+    let base = rec.len();
+    rec.extend_from_slice(&content);
+    rec.extend_from_slice(b"\x1E\x1D");
+    rec.splice(12..17, format!("{base:05}").into_bytes());
+    rec.splice(0..5, format!("{:05}", rec.len()).into_bytes());
+    let raw = RawRecord {
+        index: 0,
+        offset: 0,
+        bytes: rec,
+    };
+    let record = parse(&raw, None).unwrap();
+    let f245 = &record.fields[0];
+    assert_eq!(f245.subfields().len(), 60);
+    assert_eq!(f245.subfields()[59].value, "value 59");
+    assert!(
+        record.warnings.iter().any(|w| w.contains("\"junk\"")),
+        "{:?}",
+        record.warnings
+    );
+    assert!(
+        record.warnings.iter().any(|w| w.contains("empty subfield")),
+        "{:?}",
+        record.warnings
+    );
+    let view = raw.view().unwrap();
+    assert!(subfields_match(&view.fields()[0], f245, Encoding::Utf8));
+}

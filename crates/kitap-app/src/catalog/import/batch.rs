@@ -164,14 +164,14 @@ fn store(
     let import_id = job.id;
     let mut progress = job.progress;
     let libraries = app.db.read(kitap_db::branches::list)?;
-    let default_library = match job.branch_id {
-        Some(id) => id,
-        None => libraries
+    // Where copies without a library of their own go: the import's library,
+    // else the central one.
+    let default_library = job.branch_id.or_else(|| {
+        libraries
             .iter()
             .find(|b| b.kind == kitap_domain::BranchKind::Central)
             .map(|b| b.id)
-            .ok_or_else(|| AppError::Internal("no central library".to_owned()))?,
-    };
+    });
     let default_library = (default_library, libraries.as_slice());
     app.db.write(|conn| {
         let refs: Vec<&Prepared> = good.iter().map(|g| &g.prepared).collect();
@@ -327,12 +327,18 @@ fn add_copies(
     app: &App,
     conn: &mut DbConnection,
     plans: &[Plan],
-    (default, libraries): (kitap_domain::BranchId, &[kitap_db::branches::Branch]),
+    (default, libraries): (
+        Option<kitap_domain::BranchId>,
+        &[kitap_db::branches::Branch],
+    ),
 ) -> Result<(i64, Vec<Reject>), AppError> {
     let mut created = 0i64;
     let mut notes = Vec::new();
     for plan in plans {
         let Plan::Insert(row, p, (index, offset)) = plan else {
+            continue;
+        };
+        let Some(default) = default else {
             continue;
         };
         let found = super::holdings::copies_of(&p.record, libraries, default);
