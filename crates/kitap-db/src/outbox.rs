@@ -8,7 +8,6 @@
 use diesel::prelude::*;
 use kitap_domain::Timestamp;
 
-use crate::conn::per_backend;
 use crate::schema::outbox;
 use crate::{DbConnection, DbError};
 
@@ -29,26 +28,43 @@ pub struct Change<'a> {
     pub op: &'static str,
 }
 
+#[derive(Insertable)]
+#[diesel(table_name = outbox)]
+#[diesel(treat_none_as_default_value = false)]
+struct NewRow<'a> {
+    at: chrono::NaiveDateTime,
+    entity_type: &'a str,
+    entity_id: &'a str,
+    op: &'a str,
+}
+
 pub fn push_many(
     conn: &mut DbConnection,
     at: Timestamp,
     changes: &[Change],
 ) -> Result<(), DbError> {
-    for chunk in changes.chunks(2000) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|c| {
-                (
-                    outbox::at.eq(at.naive()),
-                    outbox::entity_type.eq(c.entity_type),
-                    outbox::entity_id.eq(c.entity_id),
-                    outbox::op.eq(c.op),
-                )
-            })
-            .collect();
-        per_backend!(conn, |c| diesel::insert_into(outbox::table)
-            .values(&rows)
-            .execute(c)?);
+    let rows: Vec<NewRow> = changes
+        .iter()
+        .map(|c| NewRow {
+            at: at.naive(),
+            entity_type: c.entity_type,
+            entity_id: c.entity_id,
+            op: c.op,
+        })
+        .collect();
+    match conn {
+        DbConnection::Postgres(c) => {
+            diesel::copy_from(outbox::table)
+                .from_insertable(&rows)
+                .execute(c)?;
+        }
+        DbConnection::Sqlite(c) => {
+            for chunk in rows.chunks(2000) {
+                diesel::insert_into(outbox::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
     }
     Ok(())
 }

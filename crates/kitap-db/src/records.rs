@@ -5,7 +5,6 @@
 use diesel::prelude::*;
 use kitap_domain::{ImportId, RecordId, RecordStatus, StaffId, Timestamp};
 
-use crate::conn::per_backend;
 use crate::schema::{copies, record_keys, records};
 use crate::{DbConnection, DbError};
 
@@ -78,6 +77,15 @@ struct Row {
     updated_by: Option<String>,
     created_at: chrono::NaiveDateTime,
     updated_at: chrono::NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = record_keys)]
+#[diesel(treat_none_as_default_value = false)]
+struct KeyRow {
+    kind: String,
+    value: String,
+    record_id: String,
 }
 
 fn opt_parse<T: std::str::FromStr<Err = kitap_domain::ValueError>>(
@@ -162,11 +170,22 @@ pub fn insert_many(
     conn: &mut DbConnection,
     batch: &[(StoredRecord, Vec<RecordKey>)],
 ) -> Result<(), DbError> {
-    for chunk in batch.chunks(ROWS_PER_STATEMENT) {
-        let rows: Vec<Row> = chunk.iter().map(|(r, _)| Row::from(r)).collect();
-        per_backend!(conn, |c| diesel::insert_into(records::table)
-            .values(&rows)
-            .execute(c)?);
+    let rows: Vec<Row> = batch.iter().map(|(r, _)| Row::from(r)).collect();
+    match conn {
+        // COPY in binary: one round trip and no statement to parse, several
+        // times faster than multi-row INSERT for a batch of an import.
+        DbConnection::Postgres(c) => {
+            diesel::copy_from(records::table)
+                .from_insertable(&rows)
+                .execute(c)?;
+        }
+        DbConnection::Sqlite(c) => {
+            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                diesel::insert_into(records::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
     }
     let keys: Vec<(RecordId, &RecordKey)> = batch
         .iter()
@@ -184,20 +203,27 @@ fn insert_keys(conn: &mut DbConnection, keys: &[(RecordId, &RecordKey)]) -> Resu
         .collect();
     rows.sort();
     rows.dedup();
-    for chunk in rows.chunks(ROWS_PER_STATEMENT * 5) {
-        let values: Vec<_> = chunk
-            .iter()
-            .map(|(kind, value, id)| {
-                (
-                    record_keys::kind.eq(kind),
-                    record_keys::value.eq(value),
-                    record_keys::record_id.eq(id),
-                )
-            })
-            .collect();
-        per_backend!(conn, |c| diesel::insert_into(record_keys::table)
-            .values(&values)
-            .execute(c)?);
+    let rows: Vec<KeyRow> = rows
+        .into_iter()
+        .map(|(kind, value, record_id)| KeyRow {
+            kind,
+            value,
+            record_id,
+        })
+        .collect();
+    match conn {
+        DbConnection::Postgres(c) => {
+            diesel::copy_from(record_keys::table)
+                .from_insertable(&rows)
+                .execute(c)?;
+        }
+        DbConnection::Sqlite(c) => {
+            for chunk in rows.chunks(ROWS_PER_STATEMENT * 5) {
+                diesel::insert_into(record_keys::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
     }
     Ok(())
 }

@@ -32,8 +32,8 @@ CREATE TABLE records (
     updated_at      TIMESTAMP NOT NULL
 );
 
-CREATE INDEX records_sort_title ON records (sort_title, id);
-CREATE INDEX records_updated ON records (updated_at, id);
+-- No index on titles here: browsing and searching titles is the search
+-- index's work (issue #4); every index on this table slows bulk imports.
 CREATE INDEX records_import ON records (import_id);
 
 -- Identifiers a record answers to: 'ctl' = 003+001 control number, 'sys' =

@@ -125,6 +125,16 @@ both_backends! {
             assert!(out.status.success());
             assert_eq!(String::from_utf8_lossy(&out.stdout).matches("<record").count(), 40);
         }
+        let pymarc = "import sys, pymarc; recs = [r for r in pymarc.MARCReader(open(sys.argv[1], 'rb'), \
+            to_unicode=True, force_utf8=True) if r is not None]; print(len(recs), recs[0]['245']['a'])";
+        if let Ok(out) = Command::new("python3").arg("-c").arg(pymarc).arg(&iso).output() {
+            let said = String::from_utf8_lossy(&out.stdout);
+            let missing = String::from_utf8_lossy(&out.stderr).contains("No module named 'pymarc'");
+            if !missing {
+                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                assert!(said.starts_with("40 "), "pymarc read: {said}");
+            }
+        }
         let xml_path = dir.path().join("out.xml");
         std::fs::write(&xml_path, &xml.bytes).unwrap();
         let schema = kitap_tests::marc_data("../schemas/MARC21slim.xsd");
