@@ -89,7 +89,7 @@ pub fn server(
     let doc = openapi();
     let shared = Shared {
         state: web::Data::new(ApiState {
-            imports: app.start_import_worker(),
+            imports: app.start_import_worker(settings.upload_dir.clone()),
             app,
             upload_dir: settings.upload_dir.clone(),
             max_upload_bytes: settings.max_upload_bytes,

@@ -108,13 +108,9 @@ impl Barcode {
     }
 }
 
+/// EAN-13 and ISBN-13 share their check digit; `body` is 12 ASCII digits.
 fn ean13_check_digit(body: &str) -> char {
-    let sum: u32 = body
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    char::from(b'0' + ((10 - sum % 10) % 10) as u8)
+    crate::isbn::isbn13_check(body).unwrap_or('0')
 }
 
 impl FromStr for Barcode {

@@ -13,6 +13,16 @@ use crate::ValueError;
 pub struct Isbn(String);
 
 impl Isbn {
+    /// The check digit a body of 9 digits (ISBN-10) or 12 digits (ISBN-13,
+    /// EAN-13) should end with; `None` for anything else.
+    pub fn check_digit(body: &str) -> Option<char> {
+        match body.len() {
+            9 => isbn10_check(body),
+            12 => isbn13_check(body),
+            _ => None,
+        }
+    }
+
     /// The 13-digit form without hyphens.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -48,7 +58,7 @@ fn isbn10_check(nine: &str) -> Option<char> {
     }
 }
 
-fn isbn13_check(twelve: &str) -> Option<char> {
+pub(crate) fn isbn13_check(twelve: &str) -> Option<char> {
     let mut sum = 0u32;
     for (i, c) in twelve.chars().enumerate() {
         let weight = if i % 2 == 0 { 1 } else { 3 };

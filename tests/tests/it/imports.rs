@@ -36,6 +36,17 @@ both_backends! {
         assert_eq!(count(&job, "created"), 13);
         assert_eq!(count(&job, "rejected"), 0);
         assert_eq!(count(&job, "bytes_done"), file.len() as i64);
+        let stored = app.app.import_job(job["id"].as_str().unwrap().parse().unwrap()).unwrap();
+        // The worker deletes the upload right after marking the job done.
+        let mut left = true;
+        for _ in 0..100 {
+            left = std::path::Path::new(&stored.file_path).exists();
+            if !left {
+                break;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(!left, "the upload is deleted once imported");
         let titles = titles_of(&app, &token, job["id"].as_str().unwrap()).await;
         assert!(titles.iter().any(|t| t == "Қан мен тер"), "{titles:?}");
         let first = titles.iter().position(|t| t == "Боран").unwrap();

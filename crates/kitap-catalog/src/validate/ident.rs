@@ -25,25 +25,6 @@ fn compact(number: &str) -> String {
         .collect()
 }
 
-fn isbn10_check(nine: &str) -> Option<char> {
-    let mut sum = 0u32;
-    for (weight, c) in (2..=10u32).rev().zip(nine.chars()) {
-        sum += weight * c.to_digit(10)?;
-    }
-    match (11 - sum % 11) % 11 {
-        10 => Some('X'),
-        digit => char::from_digit(digit, 10),
-    }
-}
-
-fn isbn13_check(twelve: &str) -> Option<char> {
-    let mut sum = 0u32;
-    for (i, c) in twelve.chars().enumerate() {
-        sum += if i % 2 == 0 { 1 } else { 3 } * c.to_digit(10)?;
-    }
-    char::from_digit((10 - sum % 10) % 10, 10)
-}
-
 /// Checks one ISBN subfield ($a of 020 or 010; $z is invalid by definition).
 pub(super) fn isbn(place: &Place<'_>, code: char, raw: &str) -> Option<Issue> {
     let number = leading_number(raw);
@@ -59,7 +40,7 @@ pub(super) fn isbn(place: &Place<'_>, code: char, raw: &str) -> Option<Issue> {
     };
     let (check, expected) = if shape_ok(10) {
         let (body, check) = digits.split_at(9);
-        (check, isbn10_check(body))
+        (check, kitap_domain::Isbn::check_digit(body))
     } else if shape_ok(13) && !digits.ends_with('X') {
         let (body, check) = digits.split_at(12);
         if !(body.starts_with("978") || body.starts_with("979")) {
@@ -70,7 +51,7 @@ pub(super) fn isbn(place: &Place<'_>, code: char, raw: &str) -> Option<Issue> {
                 ),
             ));
         }
-        (check, isbn13_check(body))
+        (check, kitap_domain::Isbn::check_digit(body))
     } else {
         let shown = if number.is_empty() {
             raw.trim()
