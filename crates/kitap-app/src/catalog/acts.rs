@@ -67,10 +67,9 @@ pub struct ActDetails<A> {
 impl App {
     pub fn accession_act(
         &self,
-        who: &Principal,
+        _who: &Principal,
         id: AccessionActId,
     ) -> Result<ActDetails<AccessionAct>, AppError> {
-        let _ = who;
         self.db.read(|conn| {
             let act = acts::find_accession(conn, id).map_err(act_missing)?;
             let library = kitap_db::branches::find(conn, act.header.branch_id)?;
@@ -85,10 +84,9 @@ impl App {
 
     pub fn write_off_act(
         &self,
-        who: &Principal,
+        _who: &Principal,
         id: WriteOffActId,
     ) -> Result<ActDetails<WriteOffAct>, AppError> {
-        let _ = who;
         self.db.read(|conn| {
             let act = acts::find_write_off(conn, id).map_err(act_missing)?;
             let library = kitap_db::branches::find(conn, act.header.branch_id)?;
@@ -103,10 +101,9 @@ impl App {
 
     pub fn list_accession_acts(
         &self,
-        who: &Principal,
+        _who: &Principal,
         query: ActQuery,
     ) -> Result<Vec<AccessionAct>, AppError> {
-        let _ = who;
         self.db.read(|conn| {
             let filter = act_filter(conn, query)?;
             Ok(acts::list_accession(conn, &filter)?)
@@ -115,10 +112,9 @@ impl App {
 
     pub fn list_write_off_acts(
         &self,
-        who: &Principal,
+        _who: &Principal,
         query: ActQuery,
     ) -> Result<Vec<WriteOffAct>, AppError> {
-        let _ = who;
         self.db.read(|conn| {
             let filter = act_filter(conn, query)?;
             Ok(acts::list_write_off(conn, &filter)?)

@@ -40,11 +40,10 @@ pub fn convert_to(record: kitap_marc::Record, target: Target) -> Conversion {
 impl App {
     pub fn converted_record(
         &self,
-        who: &Principal,
+        _who: &Principal,
         id: RecordId,
         target: Target,
     ) -> Result<Conversion, AppError> {
-        let _ = who;
         let stored = self
             .db
             .read(|conn| kitap_db::records::find(conn, id))

@@ -92,14 +92,12 @@ impl App {
         })
     }
 
-    pub fn copy(&self, who: &Principal, id: CopyId) -> Result<StoredCopy, AppError> {
-        let _ = who;
+    pub fn copy(&self, _who: &Principal, id: CopyId) -> Result<StoredCopy, AppError> {
         self.db
             .read(|conn| copies::find(conn, id).map_err(copy_missing))
     }
 
-    pub fn copy_by_barcode(&self, who: &Principal, barcode: &str) -> Result<StoredCopy, AppError> {
-        let _ = who;
+    pub fn copy_by_barcode(&self, _who: &Principal, barcode: &str) -> Result<StoredCopy, AppError> {
         let barcode: Barcode = barcode.parse()?;
         self.db
             .read(|conn| copies::find_by_barcode(conn, &barcode).map_err(copy_missing))
@@ -108,10 +106,9 @@ impl App {
     /// A page of copies in creation order.
     pub fn list_copies(
         &self,
-        who: &Principal,
+        _who: &Principal,
         query: CopyQuery,
     ) -> Result<Vec<StoredCopy>, AppError> {
-        let _ = who;
         let status = query
             .status
             .as_deref()

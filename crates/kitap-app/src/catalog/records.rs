@@ -76,8 +76,8 @@ impl App {
         Ok(details(stored, prepared, 0))
     }
 
-    pub fn record(&self, who: &Principal, id: RecordId) -> Result<RecordDetails, AppError> {
-        let _ = who;
+    /// Any staff member reads the catalog; the principal proves they are one.
+    pub fn record(&self, _who: &Principal, id: RecordId) -> Result<RecordDetails, AppError> {
         let (stored, copies) = self.db.read(|conn| {
             let stored = records::find(conn, id).map_err(missing)?;
             let copies = records::count_copies(conn, id)?;
@@ -149,8 +149,7 @@ impl App {
         let now = Timestamp::now();
         self.db.write(|conn| {
             let before = records::find(conn, id).map_err(missing)?;
-            if let Some(v) = version.filter(|v| *v != before.version) {
-                let _ = v;
+            if version.is_some_and(|v| v != before.version) {
                 return Err(version_conflict(before.version));
             }
             let held = kitap_db::copies::count_in_fund(conn, id)?;
@@ -190,10 +189,9 @@ impl App {
     /// A page of records in creation order (no MARC decoding).
     pub fn list_records(
         &self,
-        who: &Principal,
+        _who: &Principal,
         mut filter: RecordFilter,
     ) -> Result<Vec<StoredRecord>, AppError> {
-        let _ = who;
         filter.limit = filter.limit.clamp(1, 500);
         Ok(self.db.read(|conn| records::list(conn, &filter))?)
     }
