@@ -64,7 +64,13 @@ impl App {
             return Ok(None);
         }
         let actor = Actor::system("demo");
-        let dir = std::env::temp_dir().join(format!("kitap-demo-{}", std::process::id()));
+        // One folder per call: two demo loads in one process (tests on both
+        // backends) must not delete each other's files.
+        let dir = std::env::temp_dir().join(format!(
+            "kitap-demo-{}-{}",
+            std::process::id(),
+            uuid::Uuid::now_v7()
+        ));
         std::fs::create_dir_all(&dir)
             .map_err(|e| AppError::Internal(format!("{}: {e}", dir.display())))?;
         let mut report = DemoReport::default();

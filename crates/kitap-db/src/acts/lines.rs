@@ -59,53 +59,37 @@ fn in_print_order(mut lines: Vec<ActLine>) -> Vec<ActLine> {
     lines
 }
 
-pub fn insert_accession_lines(
-    conn: &mut DbConnection,
-    act: AccessionActId,
-    lines: &[(CopyId, Option<Money>)],
-) -> Result<(), DbError> {
-    let act = act.to_string();
-    for chunk in lines.chunks(CHUNK) {
-        let values: Vec<_> = chunk
-            .iter()
-            .map(|(copy, price)| {
-                (
-                    accession_lines::act_id.eq(act.clone()),
-                    accession_lines::copy_id.eq(copy.to_string()),
-                    accession_lines::price_minor.eq(price.map(Money::minor)),
-                )
-            })
-            .collect();
-        per_backend!(conn, |c| diesel::insert_into(accession_lines::table)
-            .values(&values)
-            .execute(c)?);
-    }
-    Ok(())
+/// Line inserts for both act tables (same columns, different diesel types).
+macro_rules! insert_lines {
+    ($name:ident, $id:ty, $table:ident) => {
+        pub fn $name(
+            conn: &mut DbConnection,
+            act: $id,
+            lines: &[(CopyId, Option<Money>)],
+        ) -> Result<(), DbError> {
+            let act = act.to_string();
+            for chunk in lines.chunks(CHUNK) {
+                let values: Vec<_> = chunk
+                    .iter()
+                    .map(|(copy, price)| {
+                        (
+                            $table::act_id.eq(act.clone()),
+                            $table::copy_id.eq(copy.to_string()),
+                            $table::price_minor.eq(price.map(Money::minor)),
+                        )
+                    })
+                    .collect();
+                per_backend!(conn, |c| diesel::insert_into($table::table)
+                    .values(&values)
+                    .execute(c)?);
+            }
+            Ok(())
+        }
+    };
 }
 
-pub fn insert_write_off_lines(
-    conn: &mut DbConnection,
-    act: WriteOffActId,
-    lines: &[(CopyId, Option<Money>)],
-) -> Result<(), DbError> {
-    let act = act.to_string();
-    for chunk in lines.chunks(CHUNK) {
-        let values: Vec<_> = chunk
-            .iter()
-            .map(|(copy, price)| {
-                (
-                    write_off_lines::act_id.eq(act.clone()),
-                    write_off_lines::copy_id.eq(copy.to_string()),
-                    write_off_lines::price_minor.eq(price.map(Money::minor)),
-                )
-            })
-            .collect();
-        per_backend!(conn, |c| diesel::insert_into(write_off_lines::table)
-            .values(&values)
-            .execute(c)?);
-    }
-    Ok(())
-}
+insert_lines!(insert_accession_lines, AccessionActId, accession_lines);
+insert_lines!(insert_write_off_lines, WriteOffActId, write_off_lines);
 
 /// The lines of an accession act, in printed order.
 pub fn accession_lines(

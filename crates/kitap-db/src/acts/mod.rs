@@ -238,53 +238,33 @@ pub fn find_write_off(conn: &mut DbConnection, id: WriteOffActId) -> Result<Writ
         .try_into()
 }
 
-pub fn list_accession(
-    conn: &mut DbConnection,
-    f: &ActFilter,
-) -> Result<Vec<AccessionAct>, DbError> {
-    let mut q = accession_acts::table
-        .select(AccessionRow::as_select())
-        .into_boxed();
-    if let Some(branch) = f.branch_id {
-        q = q.filter(accession_acts::branch_id.eq(branch.to_string()));
-    }
-    if let Some(from) = f.from {
-        q = q.filter(accession_acts::act_date.ge(from));
-    }
-    if let Some(to) = f.to {
-        q = q.filter(accession_acts::act_date.le(to));
-    }
-    if let Some(after) = &f.after {
-        q = q.filter(accession_acts::id.gt(after.clone()));
-    }
-    q.order(accession_acts::id.asc())
-        .limit(f.limit)
-        .load::<AccessionRow>(conn)?
-        .into_iter()
-        .map(AccessionAct::try_from)
-        .collect()
+/// One listing function per act table: the two tables have the same
+/// filterable columns, and diesel's table types differ, so a macro writes both.
+macro_rules! list_acts {
+    ($name:ident, $table:ident, $row:ident, $act:ident) => {
+        pub fn $name(conn: &mut DbConnection, f: &ActFilter) -> Result<Vec<$act>, DbError> {
+            let mut q = $table::table.select($row::as_select()).into_boxed();
+            if let Some(branch) = f.branch_id {
+                q = q.filter($table::branch_id.eq(branch.to_string()));
+            }
+            if let Some(from) = f.from {
+                q = q.filter($table::act_date.ge(from));
+            }
+            if let Some(to) = f.to {
+                q = q.filter($table::act_date.le(to));
+            }
+            if let Some(after) = &f.after {
+                q = q.filter($table::id.gt(after.clone()));
+            }
+            q.order($table::id.asc())
+                .limit(f.limit)
+                .load::<$row>(conn)?
+                .into_iter()
+                .map($act::try_from)
+                .collect()
+        }
+    };
 }
 
-pub fn list_write_off(conn: &mut DbConnection, f: &ActFilter) -> Result<Vec<WriteOffAct>, DbError> {
-    let mut q = write_off_acts::table
-        .select(WriteOffRow::as_select())
-        .into_boxed();
-    if let Some(branch) = f.branch_id {
-        q = q.filter(write_off_acts::branch_id.eq(branch.to_string()));
-    }
-    if let Some(from) = f.from {
-        q = q.filter(write_off_acts::act_date.ge(from));
-    }
-    if let Some(to) = f.to {
-        q = q.filter(write_off_acts::act_date.le(to));
-    }
-    if let Some(after) = &f.after {
-        q = q.filter(write_off_acts::id.gt(after.clone()));
-    }
-    q.order(write_off_acts::id.asc())
-        .limit(f.limit)
-        .load::<WriteOffRow>(conn)?
-        .into_iter()
-        .map(WriteOffAct::try_from)
-        .collect()
-}
+list_acts!(list_accession, accession_acts, AccessionRow, AccessionAct);
+list_acts!(list_write_off, write_off_acts, WriteOffRow, WriteOffAct);
