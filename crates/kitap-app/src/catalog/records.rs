@@ -8,7 +8,7 @@ use kitap_db::outbox::{self, Change};
 use kitap_db::records::{self, RecordFilter, StoredRecord};
 use kitap_db::{DbConnection, DbError};
 use kitap_domain::{RecordId, RecordStatus, Role, Timestamp};
-use kitap_marc::{Encoding, RawRecord, Record};
+use kitap_marc::{Encoding, Record};
 use serde_json::{json, Value};
 
 use super::prepare::{prepare, Prepared, Rejected};
@@ -83,9 +83,19 @@ impl App {
             let copies = records::count_copies(conn, id)?;
             Ok::<_, AppError>((stored, copies))
         })?;
+        // Reading describes what is stored; it neither re-encodes the record
+        // nor refuses it (rules may have tightened since it was saved), so
+        // errors and warnings alike come back as issues.
         let record = decode_stored(&stored)?;
-        let prepared = prepare(record).map_err(invalid)?;
-        Ok(details(stored, prepared, copies))
+        let warnings = kitap_catalog::validate::validate(&record);
+        let view = BibView::from_record(&record);
+        Ok(RecordDetails {
+            stored,
+            record,
+            view,
+            warnings,
+            copies,
+        })
     }
 
     /// Replaces the record's MARC if nobody changed it since `version`.
@@ -200,12 +210,8 @@ impl App {
 /// Stored MARC is UTF-8 ISO 2709 written by us; failing to read it back is
 /// corruption, not a client error.
 pub(crate) fn decode_stored(stored: &StoredRecord) -> Result<Record, AppError> {
-    let raw = RawRecord {
-        index: 0,
-        offset: 0,
-        bytes: stored.marc.clone(),
-    };
-    kitap_marc::parse(&raw, Some(Encoding::Utf8))
+    kitap_marc::parse_view(&stored.marc)
+        .map(|view| view.into_record(Some(Encoding::Utf8)))
         .map_err(|e| AppError::Internal(format!("stored record {} unreadable: {e}", stored.id)))
 }
 

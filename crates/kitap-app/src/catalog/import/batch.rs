@@ -41,6 +41,18 @@ pub fn run(
     )
     .map_err(|e| AppError::Internal(format!("cannot read {}: {e}", job.file_path)))?;
 
+    // Read once per job: the libraries 910 copies are matched against, and
+    // where copies without a library of their own go (the import's library,
+    // else the central one).
+    let libraries = app.db.read(kitap_db::branches::list)?;
+    let default_library = job.branch_id.or_else(|| {
+        libraries
+            .iter()
+            .find(|b| b.kind == kitap_domain::BranchKind::Central)
+            .map(|b| b.id)
+    });
+    let holdings = (default_library, libraries.as_slice());
+
     // Two batches in flight at most: memory stays flat whatever the file size.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
     std::thread::scope(|scope| {
@@ -62,7 +74,7 @@ pub fn run(
             }
         });
         for batch in rx {
-            store(app, job, actor, on_match, batch)?;
+            store(app, job, actor, (on_match, holdings), batch)?;
             tick(job);
             if app.import_job(job.id)?.status == "cancelled" {
                 return Ok("cancelled");
@@ -148,7 +160,13 @@ fn store(
     app: &App,
     job: &mut ImportJob,
     actor: &Actor,
-    on_match: OnMatch,
+    (on_match, default_library): (
+        OnMatch,
+        (
+            Option<kitap_domain::BranchId>,
+            &[kitap_db::branches::Branch],
+        ),
+    ),
     batch: Batch,
 ) -> Result<(), AppError> {
     let now = Timestamp::now();
@@ -163,16 +181,6 @@ fn store(
 
     let import_id = job.id;
     let mut progress = job.progress;
-    let libraries = app.db.read(kitap_db::branches::list)?;
-    // Where copies without a library of their own go: the import's library,
-    // else the central one.
-    let default_library = job.branch_id.or_else(|| {
-        libraries
-            .iter()
-            .find(|b| b.kind == kitap_domain::BranchKind::Central)
-            .map(|b| b.id)
-    });
-    let default_library = (default_library, libraries.as_slice());
     app.db.write(|conn| {
         let refs: Vec<&Prepared> = good.iter().map(|g| &g.prepared).collect();
         let matches = matching::find(conn, &refs)?;
