@@ -19,6 +19,7 @@
 //! assert!(terms.contains(&"~kitap".to_string()));
 //! ```
 
+pub mod collate;
 pub mod fold;
 pub mod normalize;
 pub mod stem;
