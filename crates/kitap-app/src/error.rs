@@ -36,6 +36,9 @@ pub enum AppError {
     },
     #[error("this was changed by someone else (now at version {current}); reload it and apply your change again")]
     VersionConflict { current: i64 },
+    /// A search query that cannot be parsed (`code` from the parser).
+    #[error("{0}")]
+    Query(#[from] kitap_search::QueryError),
     #[error("the database is busy; try again")]
     Busy,
     #[error("internal error")]
@@ -59,6 +62,7 @@ impl AppError {
             AppError::LibraryDenied { .. } => "library_denied",
             AppError::InvalidRecord { code, .. } => code,
             AppError::VersionConflict { .. } => "version_conflict",
+            AppError::Query(q) => q.code,
             AppError::Busy => "database_busy",
             AppError::Internal(_) => "internal_error",
         }

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod config;
 mod error;
 pub mod passwords;
+pub mod search;
 mod seed;
 mod staff;
 pub mod tokens;

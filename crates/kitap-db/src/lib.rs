@@ -20,6 +20,7 @@ pub mod counters;
 pub mod imports;
 pub mod outbox;
 pub mod records;
+pub mod search_feed;
 pub mod sessions;
 pub mod staff;
 

@@ -205,7 +205,15 @@ impl SearchIndex {
     }
 
     /// Makes a finished rebuild the served generation and deletes the old one.
-    pub fn finish_rebuild(&self, rebuild: Rebuild, checkpoint_seq: i64) -> Result<(), SearchError> {
+    /// `remove_old`: only the process serving the old generation may delete it
+    /// (a server picks a rebuild by another process up in [`SearchIndex::refresh`]
+    /// and deletes the old one then).
+    pub fn finish_rebuild(
+        &self,
+        rebuild: Rebuild,
+        checkpoint_seq: i64,
+        remove_old: bool,
+    ) -> Result<(), SearchError> {
         let Rebuild {
             generation,
             mut writer,
@@ -216,7 +224,9 @@ impl SearchIndex {
         write_current(&self.root, &generation.name)?;
         let old = self.current().name.clone();
         self.install(generation);
-        remove_generation(&self.root, &old);
+        if remove_old {
+            remove_generation(&self.root, &old);
+        }
         Ok(())
     }
 

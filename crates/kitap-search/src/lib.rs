@@ -23,5 +23,6 @@ pub use facets::{FacetValue, Facets};
 pub use highlight::Highlighter;
 pub use index::{Change, Checkpoint, Generation, Indexer, OpenState, Rebuild, SearchIndex};
 pub use query::{Field, Query, QueryError};
-pub use schema::SCHEMA_VERSION;
+pub use schema::{Fields, SCHEMA_VERSION};
+pub use tantivy::TantivyDocument as Document;
 pub use search::{inventory, run, Hit, SearchRequest, SearchResults, Sort};
