@@ -19,6 +19,8 @@ pub struct TestApp {
     pub db: TestDb,
     client: Client,
     server: actix_web::dev::ServerHandle,
+    /// The search index of this server, removed with it.
+    pub index_dir: tempfile::TempDir,
 }
 
 /// What came back: status, parsed JSON body (Null when empty), headers.
@@ -96,6 +98,10 @@ impl TestApp {
         let mut config = Config::default();
         config.database.url = db.url.clone();
         config.database.pool_size = 4;
+        let index_dir = tempfile::tempdir().unwrap();
+        config.search.dir = index_dir.path().display().to_string();
+        // Tests send searches in bursts; the limit has its own test.
+        config.search.rate_limit_per_minute = 0;
         tweak(&mut config);
         let app = actix_web::web::block(move || {
             let app = App::open(&config).unwrap();
@@ -113,6 +119,11 @@ impl TestApp {
             max_upload_bytes: 64 * 1024 * 1024,
             upload_dir: std::env::temp_dir()
                 .join(format!("kitap-test-uploads-{}", std::process::id())),
+            search: config.search_settings(),
+            search_rate: (
+                config.search.rate_limit_per_minute,
+                config.search.rate_limit_burst,
+            ),
         };
         let server = kitap_api::server(app.clone(), &settings, listener).unwrap();
         let handle = server.handle();
@@ -126,6 +137,7 @@ impl TestApp {
                 .timeout(std::time::Duration::from_secs(30))
                 .finish(),
             server: handle,
+            index_dir,
         })
     }
 

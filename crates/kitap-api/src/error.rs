@@ -120,6 +120,7 @@ impl From<AppError> for ApiError {
             AppError::RoleDenied { .. } | AppError::LibraryDenied { .. } => StatusCode::FORBIDDEN,
             AppError::InvalidRecord { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::VersionConflict { .. } => StatusCode::CONFLICT,
+            AppError::Query(_) => StatusCode::BAD_REQUEST,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(cause) => return ApiError::internal(cause),
         };
@@ -132,6 +133,7 @@ impl From<AppError> for ApiError {
                 Some(json!({ "issues": crate::routes::records_dto::issues(issues) }))
             }
             AppError::VersionConflict { current } => Some(json!({ "current_version": current })),
+            AppError::Query(q) => Some(json!({ "position": q.position })),
             _ => None,
         };
         ApiError {

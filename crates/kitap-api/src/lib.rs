@@ -21,6 +21,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App as ActixApp, HttpServer};
+use kitap_app::search::SearchService;
 use kitap_app::App;
 use utoipa_actix_web::AppExt;
 
@@ -40,6 +41,19 @@ pub struct ServerSettings {
     pub max_upload_bytes: u64,
     /// Where uploads are kept until their import has run.
     pub upload_dir: std::path::PathBuf,
+    pub search: kitap_app::search::SearchSettings,
+    /// Public search requests per minute per client (0: no limit) and burst.
+    pub search_rate: (u32, u32),
+}
+
+fn search_limiter(
+    (per_minute, burst): (u32, u32),
+) -> Option<governor::DefaultKeyedRateLimiter<std::net::IpAddr>> {
+    let per_minute = std::num::NonZeroU32::new(per_minute)?;
+    let burst = std::num::NonZeroU32::new(burst.max(1)).unwrap_or(per_minute);
+    Some(governor::RateLimiter::keyed(
+        governor::Quota::per_minute(per_minute).allow_burst(burst),
+    ))
 }
 
 /// Everything the app factory clones into each worker.
@@ -87,9 +101,13 @@ pub fn server(
 ) -> std::io::Result<Server> {
     let metrics = Metrics::new().map_err(std::io::Error::other)?;
     let doc = openapi();
+    let search = SearchService::start(app.db().clone(), &settings.search)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     let shared = Shared {
         state: web::Data::new(ApiState {
             imports: app.start_import_worker(settings.upload_dir.clone()),
+            search,
+            search_limiter: search_limiter(settings.search_rate),
             app,
             upload_dir: settings.upload_dir.clone(),
             max_upload_bytes: settings.max_upload_bytes,

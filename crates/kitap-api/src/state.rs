@@ -1,6 +1,11 @@
 use std::path::PathBuf;
 
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use governor::DefaultKeyedRateLimiter;
 use kitap_app::catalog::ImportQueue;
+use kitap_app::search::SearchService;
 use kitap_app::App;
 
 /// What every handler can reach: the use cases. Metrics and the route table
@@ -11,4 +16,7 @@ pub struct ApiState {
     pub upload_dir: PathBuf,
     pub max_upload_bytes: u64,
     pub imports: ImportQueue,
+    pub search: Arc<SearchService>,
+    /// Per-client limit of the public search endpoints; `None` when off.
+    pub search_limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
 }

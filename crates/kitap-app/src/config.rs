@@ -30,7 +30,33 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub auth: AuthConfig,
     pub catalog: CatalogConfig,
+    pub search: SearchConfig,
     pub log: LogConfig,
+}
+
+/// The OPAC index and the public search API.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// Index directory; empty means `<data_dir>/index`.
+    pub dir: String,
+    /// Public search requests per minute per client address; 0 turns the limit off.
+    pub rate_limit_per_minute: u32,
+    /// Requests a client may send at once above the steady rate.
+    pub rate_limit_burst: u32,
+    /// Writer memory for a full rebuild, in MiB.
+    pub rebuild_memory_mb: u32,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            dir: String::new(),
+            rate_limit_per_minute: 600,
+            rate_limit_burst: 60,
+            rebuild_memory_mb: 512,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -94,6 +120,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             auth: AuthConfig::default(),
             catalog: CatalogConfig::default(),
+            search: SearchConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -169,7 +196,14 @@ const OTHER_VARS: [&str; 3] = [
 type Setter = fn(&mut Config, &str) -> Result<(), String>;
 
 /// Each override: variable name and how it sets the config.
-const ENV_OVERRIDES: [(&str, Setter); 12] = [
+const ENV_OVERRIDES: [(&str, Setter); 14] = [
+    ("KITAP_SEARCH_DIR", |c, v| {
+        c.search.dir = v.to_owned();
+        Ok(())
+    }),
+    ("KITAP_SEARCH_RATE_LIMIT", |c, v| {
+        parse_into(&mut c.search.rate_limit_per_minute, v)
+    }),
     ("KITAP_DATA_DIR", |c, v| {
         c.data_dir = PathBuf::from(v);
         Ok(())
@@ -312,6 +346,23 @@ impl Config {
     /// Where uploaded import files wait for the import worker.
     pub fn upload_dir(&self) -> PathBuf {
         self.data_dir.join("imports")
+    }
+
+    /// Where the search index lives.
+    pub fn search_dir(&self) -> PathBuf {
+        if self.search.dir.trim().is_empty() {
+            self.data_dir.join("index")
+        } else {
+            PathBuf::from(&self.search.dir)
+        }
+    }
+
+    /// The search service settings.
+    pub fn search_settings(&self) -> crate::search::SearchSettings {
+        crate::search::SearchSettings {
+            dir: self.search_dir(),
+            rebuild_memory: (self.search.rebuild_memory_mb.max(32) as usize) << 20,
+        }
     }
 
     /// The database URL: the configured one, or an SQLite file in the data folder.

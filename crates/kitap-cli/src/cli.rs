@@ -39,6 +39,11 @@ pub enum Command {
     Config(ConfigCommand),
     /// Print the OpenAPI document.
     Openapi,
+    /// Rebuild the search index from the database (the old index serves until done).
+    Reindex,
+    /// Inspect the search index.
+    #[command(subcommand)]
+    Index(crate::index::IndexCommand),
 }
 
 #[derive(Debug, Args)]
@@ -88,6 +93,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => user::run(&open(&config)?, command),
         Command::Import(args) => catalog::import(&open(&config)?, args),
         Command::Export(args) => catalog::export(&open(&config)?, args),
+        Command::Reindex => crate::index::reindex(&open(&config)?, &config),
+        Command::Index(command) => crate::index::run(&open(&config)?, &config, command),
         Command::Config(ConfigCommand::Show) => {
             println!("{config:#?}");
             println!("effective database url: {}", redacted_url(&config));

@@ -2,6 +2,7 @@
 //! MARC, manages staff accounts.
 
 mod catalog;
+mod index;
 mod cli;
 mod logging;
 mod serve;

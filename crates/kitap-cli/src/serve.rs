@@ -27,6 +27,11 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
         max_body_bytes: config.server.max_body_bytes,
         max_upload_bytes: config.server.max_upload_bytes,
         upload_dir: config.upload_dir(),
+        search: config.search_settings(),
+        search_rate: (
+            config.search.rate_limit_per_minute,
+            config.search.rate_limit_burst,
+        ),
     };
     kitap_api::run_blocking(app, &settings, listener).context("serving")
 }

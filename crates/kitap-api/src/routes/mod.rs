@@ -20,6 +20,7 @@ mod exports;
 mod imports;
 mod records;
 pub(crate) mod records_dto;
+mod search;
 mod session;
 mod staff;
 pub mod system;
@@ -41,6 +42,8 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(staff::reset_password)
         .service(staff::unlock)
         .service(audit::list)
+        .service(search::search)
+        .service(search::status)
         .service(records::validate)
         .service(records::create)
         .service(records::list)

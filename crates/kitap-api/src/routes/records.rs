@@ -1,7 +1,8 @@
 //! Bibliographic records: create, read, update with a version, delete or
 //! withdraw, list, validate without saving, convert between MARC families.
 
-use actix_web::{delete, get, post, put, web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{delete, get, post, put, web, FromRequest, HttpRequest, HttpResponse};
 use kitap_app::RecordFilter;
 use kitap_domain::{RecordId, RecordStatus};
 use kitap_marc::Record;
@@ -11,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::records_dto::{issues, IssueDto, RecordDto, RecordFull};
 use super::run;
-use crate::auth::Staff;
+use crate::auth::{AnyStaff, Staff};
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::state::ApiState;
 
@@ -170,22 +171,79 @@ pub async fn validate(
     }))
 }
 
-/// One record: summary, bibliographic view, MARC-in-JSON and warnings.
+/// One record. With a staff token: summary, bibliographic view, MARC-in-JSON
+/// and warnings. Without one (the OPAC record page): the view, subjects as
+/// search links, availability and copies by library (no reader data).
 #[utoipa::path(
     tag = "records",
-    security(("bearer" = [])),
+    security((), ("bearer" = [])),
     params(("id" = String, Path, description = "record id")),
-    responses((status = 200, body = RecordFull), (status = 404, body = ErrorEnvelope))
+    responses(
+        (status = 200, description = "RecordFull for staff, the public page otherwise", body = RecordFull),
+        (status = 404, body = ErrorEnvelope)
+    )
 )]
 #[get("/records/{id}")]
 pub async fn get(
     state: web::Data<ApiState>,
-    staff: Staff,
+    req: HttpRequest,
     id: web::Path<String>,
-) -> Result<web::Json<RecordFull>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let id = record_id(&id)?;
-    let details = run(&state, move |app| app.record(&staff.principal, id)).await?;
-    Ok(web::Json(RecordFull::from(&details)))
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        let staff = Staff::<AnyStaff>::extract(&req).await?;
+        let details = run(&state, move |app| app.record(&staff.principal, id)).await?;
+        return Ok(HttpResponse::Ok().json(RecordFull::from(&details)));
+    }
+    let page = run(&state, move |app| app.opac_record(&id.to_string())).await?;
+    Ok(HttpResponse::Ok().json(PublicRecord::from(page)))
+}
+
+/// A subject heading and the search that lists the catalogue under it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectLink {
+    pub heading: String,
+    /// `/api/v1/search?q=subject:"..."`
+    pub search: String,
+}
+
+/// The OPAC record page.
+#[derive(Debug, Serialize)]
+pub struct PublicRecord {
+    #[serde(flatten)]
+    page: kitap_app::search::OpacRecord,
+    subject_links: Vec<SubjectLink>,
+}
+
+fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl From<kitap_app::search::OpacRecord> for PublicRecord {
+    fn from(page: kitap_app::search::OpacRecord) -> Self {
+        let subject_links = page
+            .view
+            .subjects
+            .iter()
+            .map(|s| {
+                // The heading without its subdivisions finds the whole topic.
+                let quoted = s.replace('"', " ");
+                SubjectLink {
+                    heading: s.clone(),
+                    search: format!("/api/v1/search?q={}", url_encode(&format!("subject:\"{quoted}\""))),
+                }
+            })
+            .collect();
+        PublicRecord { page, subject_links }
+    }
 }
 
 /// Replace a record's MARC (catalogers). `version` must be the current one.
