@@ -27,8 +27,9 @@
 #   ZEBRA_TOKENIZER  icu (default, as the issue asks) or chr (Koha's
 #                    character-map tokenizer; much faster indexing)
 #   ZEBRA_THREADED=1 run zebrasrv with -T (a thread per connection); the
-#                    default is YAZ's single-process event loop, as Koha's
-#                    koha-zebra starts it
+#                    default is YAZ's default mode, a process forked per
+#                    connection, as Koha's koha-zebra starts it
+#                    (zebrasrv -v none,fatal,warn -k 1024 -f koha-conf.xml)
 #   SKIP_INDEX=1     reuse the index of a previous complete run (load only)
 #   KEEP_SERVER=1    leave zebrasrv running at the end (pid in $CACHE/zebra)
 #   CONNECTIONS, THREADS, WARMUP, CHECK: passed to sru-load.sh
@@ -90,8 +91,8 @@ if [ ! -s "$marc" ]; then
     log "pip download pymarc 5.4.0 source package"
     "$venv/bin/pip" download -q --no-deps --no-binary :all: pymarc==5.4.0 -d "$cache"
   fi
-  member=$(tar tzf "$sdist" | grep -m1 '/BooksAll.2016.part01.utf8$')
-  tar xzf "$sdist" -O "$member" > "$marc.tmp" && mv "$marc.tmp" "$marc"
+  tar xzf "$sdist" -O --wildcards '*/BooksAll.2016.part01.utf8' > "$marc.tmp"
+  mv "$marc.tmp" "$marc"
 fi
 nrec=$(tr -cd '\035' < "$marc" | wc -c)
 echo "MARC file: $marc, $(stat -c %s "$marc") bytes, $nrec records"
@@ -138,6 +139,8 @@ index_s=reused; index_cpu=reused; index_rss=reused
 if [ "${SKIP_INDEX:-0}" = 1 ] && [ -e "$data/index.done" ]; then
   log "reusing the index in $data (SKIP_INDEX=1)"
   cat "$data/index.done"
+  # shellcheck disable=SC1091
+  [ -e "$data/index.env" ] && . "$data/index.env"
 else
   log "indexing $nxml records with Zebra $zebra_version (tokenizer $tokenizer); this takes a while"
   rm -rf "$data/register" "$data/shadow" "$data/key" "$data/tmp" "$data/lock" "$data/index.done"
@@ -158,6 +161,7 @@ else
   index_rss=$((rss / 1024))
   printf 'index wall %s s, zebraidx CPU %s s, max RSS %s MiB, tokenizer %s, %s\n' \
     "$index_s" "$index_cpu" "$index_rss" "$tokenizer" "$(date -u +%FT%TZ)" > "$data/index.done"
+  printf 'index_s=%s\nindex_cpu=%s\nindex_rss=%s\n' "$index_s" "$index_cpu" "$index_rss" > "$data/index.env"
   cat "$data/index.done"
 fi
 index_bytes=$(du -sb "$data/register" "$data/shadow" | awk '{s += $1} END {print s}')
@@ -193,10 +197,11 @@ echo "cql.allRecords=1: $all records in the database"
 # --- 5. load ------------------------------------------------------------------------
 log "SRU load test"
 uptime | sed 's/^/load before: /'
-CACHE=$cache QUERIES=$queries QUERIES_META=$meta \
+CACHE=$cache QUERIES=$queries QUERIES_META=$meta SERVER_PID=$(cat "$data/zebrasrv.pid") \
   bash "$conf/sru-load.sh" "$base" "$duration" | tee "$data/load.txt"
 uptime | sed 's/^/load after:  /'
 result=$(grep '^RESULT' "$data/load.txt")
+server_cpu=$(grep '^SERVER' "$data/load.txt" | sed 's/^SERVER //' || true)
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$result"; }
 
 log "summary"
@@ -207,11 +212,13 @@ records:         $nrec ($(basename "$marc"), MARCXML $(du -h "$xml" | cut -f1))
 tokenizer:       $tokenizer
 index wall time: $index_s s (zebraidx init + update -n; CPU $index_cpu s, max RSS $index_rss MiB)
 index on disk:   $index_bytes bytes ($index_size register)
-zebrasrv:        ${threaded[*]:-single process (YAZ event loop)}
+zebrasrv:        ${threaded[*]:-fork per connection (YAZ default, as Koha)}
 SRU load:        $(field requests) requests in $(field duration_s) s, ${CONNECTIONS:-8} connections
 requests/s:      $(field rps)
 latency p50:     $(field p50_ms) ms
 latency p90:     $(field p90_ms) ms
 latency p99:     $(field p99_ms) ms
 errors:          $(field errors)
+server CPU:      ${server_cpu:-?}
+load average:    $(cut -d' ' -f1-3 /proc/loadavg) (other processes on the machine skew wall-clock numbers)
 EOF

@@ -27,6 +27,13 @@
 #                preflight checks bodies, wrk still counts non-2xx
 #   SKIP_PREFLIGHT=1 skips step 1
 #   MAX_RECORDS  default 10     SCHEMA  default marcxml
+#   SERVER_PID   pid of the server process: its CPU time (user+system of
+#                the process, its threads and its reaped children, from
+#                /proc) over the measured run is printed as a SERVER line,
+#                with CPU ms per request (less sensitive to other load on
+#                the machine than requests/s). zebrasrv forks a child per
+#                connection; the children exit when wrk closes its
+#                connections and are counted then.
 #
 # Only point this at servers on this machine (127.0.0.1 / localhost).
 set -euo pipefail
@@ -42,7 +49,7 @@ threads=${THREADS:-2}
 warmup=${WARMUP:-5}
 
 case "$base" in
-  http://127.*|http://localhost[:/]*|http://\[::1\]*) ;;
+  http://127.[0-9]*|http://localhost[:/]*|http://\[::1\]*) ;;
   *) echo "refusing $base: load tests only against 127.0.0.0/8, localhost or [::1]" >&2
      exit 2 ;;
 esac
@@ -72,6 +79,22 @@ if [ "$warmup" -gt 0 ]; then
     | grep '^RESULT' | sed 's/^RESULT/warm-up:/'
 fi
 
+cpu_ticks() {  # utime + stime + cutime + cstime of SERVER_PID, clock ticks
+  [ -n "${SERVER_PID:-}" ] && [ -r "/proc/$SERVER_PID/stat" ] || { echo ""; return; }
+  sleep 1  # let the server reap the children of closed connections
+  sed 's/^.*) //' "/proc/$SERVER_PID/stat" | awk '{print $12 + $13 + $14 + $15}'
+}
+
 echo "== measured run ${duration}s"
-SRU_CHECK=${CHECK:-0} wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 10s --latency \
-  -s "$here/sru-mix.lua" "$base"
+cpu0=$(cpu_ticks)
+out=$(SRU_CHECK=${CHECK:-0} wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 10s --latency \
+  -s "$here/sru-mix.lua" "$base")
+cpu1=$(cpu_ticks)
+echo "$out"
+if [ -n "$cpu0" ] && [ -n "$cpu1" ]; then
+  reqs=$(sed -n 's/^RESULT requests=\([0-9]*\).*/\1/p' <<<"$out")
+  awk -v a="$cpu0" -v b="$cpu1" -v hz="$(getconf CLK_TCK)" -v n="$reqs" -v d="$duration" \
+    'BEGIN { s = (b - a) / hz;
+             printf "SERVER pid_cpu_s=%.2f cores_busy=%.2f cpu_ms_per_request=%.2f\n",
+                    s, s / d, n ? 1000 * s / n : 0 }'
+fi

@@ -194,6 +194,24 @@ impl TestApp {
         }
     }
 
+    /// Waits until every change committed so far is searchable; returns how long it took.
+    pub async fn searchable(&self) -> std::time::Duration {
+        let started = std::time::Instant::now();
+        let db = self.app.db().clone();
+        let last = actix_web::web::block(move || db.read(kitap_db::search_feed::last_outbox_id))
+            .await
+            .unwrap()
+            .unwrap();
+        loop {
+            let status = self.get("/api/v1/search/status", None).await.expect(200);
+            if status.body["checkpoint"].as_i64().unwrap() >= last && status.body["building"] == false {
+                return started.elapsed();
+            }
+            assert!(started.elapsed() < std::time::Duration::from_secs(30), "index never caught up: {:?}", status.body);
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
         self.request(Method::GET, path, token, None).await
     }

@@ -94,6 +94,7 @@ pub(crate) fn register(cfg: &mut ServiceConfig<'_>) {
     cfg.service(system::health)
         .service(system::ready)
         .service(system::metrics)
+        .service(routes::sru::sru)
         .service(
             scope::scope("/api/v1")
                 .route("/openapi.json", web::get().to(serve))

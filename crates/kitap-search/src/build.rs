@@ -20,8 +20,10 @@ use crate::schema::Fields;
 type Boxed = Box<dyn TQuery>;
 
 /// Shortest folding key that gets a fuzzy (one-typo) variant, and the length
-/// from which two typos are allowed.
-const FUZZY_MIN: usize = 5;
+/// from which two typos are allowed. One typo from three letters on, like
+/// Elasticsearch's `AUTO` fuzziness: readers mistype short words too
+/// ("Кемел адм", "Ай мне Айша"; a transposition counts as one typo).
+const FUZZY_MIN: usize = 3;
 const FUZZY_TWO: usize = 10;
 
 fn term(field: TField, text: &str) -> Boxed {
@@ -65,6 +67,10 @@ struct Targets {
     keys: &'static [(FieldSel, f32)],
     /// Key fields that also get a fuzzy variant.
     fuzzy: &'static [(FieldSel, f32)],
+    /// Exact-word fields that get a fuzzy variant of the word itself: the
+    /// key's digraph rewrites can turn one typo into two ("весх" for "всех"
+    /// folds to `vew` against `vseh`), the exact form keeps it one.
+    fuzzy_exact: &'static [(FieldSel, f32)],
 }
 
 #[derive(Clone, Copy)]
@@ -105,7 +111,12 @@ use FieldSel as S;
 fn targets(field: Field) -> Option<Targets> {
     Some(match field {
         Field::Any | Field::Keyword | Field::Annotation => Targets {
-            exact: &[(S::Title, 8.0), (S::Author, 6.0), (S::Subject, 3.0), (S::All, 1.5)],
+            exact: &[
+                (S::Title, 8.0),
+                (S::Author, 6.0),
+                (S::Subject, 3.0),
+                (S::All, 1.5),
+            ],
             stems: &[(S::TitleS, 5.0), (S::All, 1.0)],
             keys: &[
                 (S::TitleK, 3.0),
@@ -114,36 +125,42 @@ fn targets(field: Field) -> Option<Targets> {
                 (S::AllK, 1.0),
             ],
             fuzzy: &[(S::TitleK, 0.6), (S::AuthorK, 0.6)],
+            fuzzy_exact: &[(S::Title, 0.6), (S::Author, 0.6)],
         },
         Field::Title => Targets {
             exact: &[(S::Title, 4.0)],
             stems: &[(S::TitleS, 2.5)],
             keys: &[(S::TitleK, 1.5)],
             fuzzy: &[(S::TitleK, 0.3)],
+            fuzzy_exact: &[(S::Title, 0.3)],
         },
         Field::Author => Targets {
             exact: &[(S::Author, 4.0)],
             stems: &[],
             keys: &[(S::AuthorK, 1.5)],
             fuzzy: &[(S::AuthorK, 0.3)],
+            fuzzy_exact: &[(S::Author, 0.3)],
         },
         Field::Subject => Targets {
             exact: &[(S::Subject, 4.0)],
             stems: &[],
             keys: &[(S::SubjectK, 1.5)],
             fuzzy: &[(S::SubjectK, 0.3)],
+            fuzzy_exact: &[(S::Subject, 0.3)],
         },
         Field::Series => Targets {
             exact: &[],
             stems: &[],
             keys: &[(S::SeriesK, 1.0)],
             fuzzy: &[],
+            fuzzy_exact: &[],
         },
         Field::Publisher => Targets {
             exact: &[],
             stems: &[],
             keys: &[(S::PublisherK, 1.0)],
             fuzzy: &[],
+            fuzzy_exact: &[],
         },
         _ => return None,
     })
@@ -171,6 +188,11 @@ fn word_clause(f: &Fields, t: &Targets, w: &WordTerms) -> Boxed {
             }
         }
     }
+    for (sel, boost) in t.fuzzy_exact {
+        if let Some(q) = fuzzy(sel.of(f), &w.exact) {
+            parts.push(boosted(q, *boost));
+        }
+    }
     dismax(parts)
 }
 
@@ -194,7 +216,9 @@ pub fn normalize_issn(raw: &str) -> Option<String> {
         .to_ascii_uppercase();
     (compact.len() == 8
         && compact[..7].bytes().all(|b| b.is_ascii_digit())
-        && compact[7..].bytes().all(|b| b.is_ascii_digit() || b == b'X'))
+        && compact[7..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'X'))
     .then(|| format!("{}-{}", &compact[..4], &compact[4..]))
 }
 
@@ -206,27 +230,58 @@ fn looks_like_isbn(chunk: &str) -> bool {
             .all(|c| c.is_ascii_digit() || c == '-' || c == 'x' || c == 'X')
 }
 
+/// A word too short for a fuzzy variant (its folding key has fewer than
+/// [`FUZZY_MIN`] characters: "мен" mistyped "мн", a volume number "2").
+fn too_short_to_correct(w: &WordTerms) -> bool {
+    w.keys.first().unwrap_or(&w.exact).chars().count() < FUZZY_MIN
+}
+
 /// Words, all (`require_all`) or any of them, in the fields of `field`.
+///
+/// With `require_all`, a word too short to be corrected by a fuzzy variant
+/// only adds to the score when the text has a longer word: a typo in it
+/// could not be forgiven, and one or two letters say little about which
+/// record is meant. Records that have it still rank above those that lack it.
 fn words_query(f: &Fields, field: Field, text: &str, require_all: bool) -> Boxed {
-    let occur = if require_all { Occur::Must } else { Occur::Should };
+    let occur = if require_all {
+        Occur::Must
+    } else {
+        Occur::Should
+    };
     let mut clauses: Vec<(Occur, Boxed)> = Vec::new();
     let Some(t) = targets(field) else {
         return exact_field(f, field, text);
     };
-    for chunk in text.split_whitespace() {
-        let ws = words(chunk, None);
-        let mut chunk_clauses: Vec<Boxed> = ws.iter().map(|w| word_clause(f, &t, w)).collect();
+    let chunks: Vec<(&str, Vec<WordTerms>)> = text
+        .split_whitespace()
+        .map(|chunk| (chunk, words(chunk, None)))
+        .collect();
+    let has_long = chunks
+        .iter()
+        .any(|(_, ws)| ws.iter().any(|w| !too_short_to_correct(w)));
+    for (chunk, ws) in &chunks {
+        let mut chunk_clauses: Vec<(Occur, Boxed)> = ws
+            .iter()
+            .map(|w| {
+                let optional = require_all && has_long && too_short_to_correct(w);
+                let occur = if optional { Occur::Should } else { occur };
+                (occur, word_clause(f, &t, w))
+            })
+            .collect();
         if field == Field::Any && looks_like_isbn(chunk) {
             // "978-601-..." is one ISBN, not five numbers.
             let as_words: Boxed = Box::new(BooleanQuery::new(
-                chunk_clauses.drain(..).map(|q| (Occur::Must, q)).collect(),
+                chunk_clauses
+                    .drain(..)
+                    .map(|(_, q)| (Occur::Must, q))
+                    .collect(),
             ));
             let as_isbn = normalize_isbn(chunk)
                 .map(|isbn| boosted(term(f.isbn, &isbn), 20.0))
                 .unwrap_or_else(|| Box::new(EmptyQuery));
-            chunk_clauses.push(dismax(vec![as_isbn, as_words]));
+            chunk_clauses.push((occur, dismax(vec![as_isbn, as_words])));
         }
-        clauses.extend(chunk_clauses.into_iter().map(|q| (occur, q)));
+        clauses.extend(chunk_clauses);
     }
     if clauses.is_empty() {
         return Box::new(EmptyQuery);
@@ -267,7 +322,10 @@ fn phrase_query(f: &Fields, field: Field, text: &str) -> Boxed {
     };
     let mut parts = Vec::new();
     for (exact_sel, key_sel, boost) in pairs {
-        parts.push(boosted(phrase_in(exact_sel.of(f), exact.clone()), 2.0 * boost));
+        parts.push(boosted(
+            phrase_in(exact_sel.of(f), exact.clone()),
+            2.0 * boost,
+        ));
         parts.push(boosted(phrase_in(key_sel.of(f), keys.clone()), boost));
     }
     dismax(parts)
@@ -361,10 +419,16 @@ pub fn to_tantivy(f: &Fields, query: &Query) -> Boxed {
         Query::Phrase { field, text } => phrase_query(f, *field, text),
         Query::Year { from, to } => year_range(f, *from, *to),
         Query::And(parts) => Box::new(BooleanQuery::new(
-            parts.iter().map(|q| (Occur::Must, to_tantivy(f, q))).collect(),
+            parts
+                .iter()
+                .map(|q| (Occur::Must, to_tantivy(f, q)))
+                .collect(),
         )),
         Query::Or(parts) => Box::new(BooleanQuery::new(
-            parts.iter().map(|q| (Occur::Should, to_tantivy(f, q))).collect(),
+            parts
+                .iter()
+                .map(|q| (Occur::Should, to_tantivy(f, q)))
+                .collect(),
         )),
         Query::AndNot(left, right) => Box::new(BooleanQuery::new(vec![
             (Occur::Must, to_tantivy(f, left)),
@@ -376,7 +440,9 @@ pub fn to_tantivy(f: &Fields, query: &Query) -> Boxed {
 /// Every word of the query's text clauses, for highlighting.
 pub fn query_words(query: &Query, out: &mut Vec<WordTerms>) {
     match query {
-        Query::Words { text, field } | Query::AnyWords { text, field } | Query::Phrase { text, field }
+        Query::Words { text, field }
+        | Query::AnyWords { text, field }
+        | Query::Phrase { text, field }
             if targets(*field).is_some() =>
         {
             out.extend(words(text, None));
@@ -401,7 +467,10 @@ mod tests {
         assert_eq!(normalize_isbn("978-601-8946-65-3"), want);
         assert_eq!(normalize_isbn("9786018946653"), want);
         assert_eq!(normalize_isbn("978 601 8946 65 3"), want);
-        assert_eq!(normalize_isbn("5-7520-0010-6").as_deref(), Some("9785752000102"));
+        assert_eq!(
+            normalize_isbn("5-7520-0010-6").as_deref(),
+            Some("9785752000102")
+        );
         assert_eq!(normalize_isbn("12345"), None);
     }
 

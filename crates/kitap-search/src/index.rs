@@ -297,7 +297,7 @@ pub struct Indexer {
 /// One change to apply: the record's current state, or its removal.
 #[derive(Debug, Clone)]
 pub enum Change {
-    Upsert(IndexDoc),
+    Upsert(Box<IndexDoc>),
     Delete(String),
 }
 

@@ -41,7 +41,7 @@ fn indexed() -> (tempfile::TempDir, SearchIndex) {
     let (index, state) = SearchIndex::open(dir.path()).unwrap();
     assert_eq!(state, OpenState::NeedsBuild);
     let mut indexer = Indexer::new(&index, 50_000_000).unwrap();
-    let changes: Vec<Change> = catalog().into_iter().map(Change::Upsert).collect();
+    let changes: Vec<Change> = catalog().into_iter().map(|d| Change::Upsert(Box::new(d))).collect();
     indexer.apply(&changes).unwrap();
     indexer.commit(6).unwrap();
     (dir, index)
@@ -149,7 +149,7 @@ fn checkpoint_survives_reopen_and_deletes_apply() {
     }
     let mut indexer = Indexer::new(&index, 50_000_000).unwrap();
     indexer
-        .apply(&[Change::Delete("r4".to_string()), Change::Upsert(catalog().remove(0))])
+        .apply(&[Change::Delete("r4".to_string()), Change::Upsert(Box::new(catalog().remove(0)))])
         .unwrap();
     indexer.commit(8).unwrap();
     let inv = inventory(&index.current()).unwrap();

@@ -13,5 +13,8 @@ mod imports;
 mod openapi;
 mod records;
 mod schema;
+mod search;
+mod search_eval;
+mod sru;
 mod staff;
 mod system;

@@ -68,7 +68,12 @@ both_backends! {
         app.get(&format!("/api/v1/records/{id}"), Some(&desk)).await.expect(200);
         let denied = app.post("/api/v1/records", Some(&desk), json!({"marc": marc21_book("X")})).await.expect(403);
         assert_eq!(denied.code(), "role_denied");
-        app.get(&format!("/api/v1/records/{id}"), None).await.expect(401);
+        // Without a token: the public record page, never the MARC or staff fields.
+        let public = app.get(&format!("/api/v1/records/{id}"), None).await.expect(200);
+        assert_eq!(public.body["view"]["title"], "Абай жолы");
+        assert!(public.body.get("marc").is_none() && public.body.get("record").is_none());
+        // A bad token is refused, not treated as no token.
+        app.get(&format!("/api/v1/records/{id}"), Some("ktp_nonsense")).await.expect(401);
     }
 
     async fn bad_records_are_refused_with_field_level_issues(app: TestApp) {

@@ -22,6 +22,7 @@ mod records;
 pub(crate) mod records_dto;
 mod search;
 mod session;
+pub(crate) mod sru;
 mod staff;
 pub mod system;
 

@@ -291,11 +291,11 @@ pub(crate) fn load_changes(db: &Db, entries: &[OutboxEntry]) -> Result<Vec<Chang
         for id in &record_ids {
             match found.get(id.as_str()) {
                 Some(record) if record.status == "active" => match view_of(record) {
-                    Some(view) => changes.push(Change::Upsert(index_doc(
+                    Some(view) => changes.push(Change::Upsert(Box::new(index_doc(
                         record,
                         &view,
                         by_record.get(id.as_str()).map_or(&[][..], |v| v.as_slice()),
-                    ))),
+                    )))),
                     None => {
                         tracing::error!(record = %id, "stored MARC unreadable; left out of the index");
                         changes.push(Change::Delete(id.clone()));
