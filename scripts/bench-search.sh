@@ -21,6 +21,7 @@ cargo build --release -p kitap-cli
 log="target/bench-search-${records}.log"
 {
   echo "== $(date -u +%FT%TZ) $(uname -r), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "== tree: $(git rev-parse --short HEAD)$(git diff --shortstat | sed 's/^/ +/')"
   cargo bench -p kitap-app --bench search -- "$records" bin=target/release/kitap "$@"
   echo "== done $(date -u +%FT%TZ), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 } 2>&1 | tee "$log"

@@ -34,9 +34,12 @@
 #   KEEP_SERVER=1    leave zebrasrv running at the end (pid in $CACHE/zebra)
 #   CONNECTIONS, THREADS, WARMUP, CHECK: passed to sru-load.sh
 #
-# Run time on the 2-core machine: with ICU the indexing alone takes about
-# 15-25 minutes (see BENCHMARKS.md); conversion and query generation are
-# cached after the first run; the load part takes about 2 minutes.
+# Run time on the 2-core machine: with ICU, zebraidx needs about 23 minutes
+# of CPU for the 250,000 records (1,375 s measured; 38 min wall while other
+# jobs shared the cores), with chr about 6 minutes (335 s). Download,
+# MARCXML conversion and the query mix (~2 min) are cached in $CACHE after
+# the first run; the load part takes about 2 minutes (SKIP_INDEX=1 for that
+# alone).
 set -euo pipefail
 
 if [ "${CI:-}" = true ]; then

@@ -204,10 +204,16 @@ impl TestApp {
             .unwrap();
         loop {
             let status = self.get("/api/v1/search/status", None).await.expect(200);
-            if status.body["checkpoint"].as_i64().unwrap() >= last && status.body["building"] == false {
+            if status.body["checkpoint"].as_i64().unwrap() >= last
+                && status.body["building"] == false
+            {
                 return started.elapsed();
             }
-            assert!(started.elapsed() < std::time::Duration::from_secs(30), "index never caught up: {:?}", status.body);
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "index never caught up: {:?}",
+                status.body
+            );
             actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }

@@ -20,7 +20,7 @@
 //! ```text
 //! cargo build --release -p kitap-cli
 //! cargo bench -p kitap-app --bench search -- [RECORDS] [seconds=30] [clients=8]
-//!     [pg=on|off] [http=on|off] [bin=target/release/kitap] [queries=500] [keep=DIR [reuse=on [reindex=on]]]
+//!     [pg=on|off] [http=on|off] [bin=target/release/kitap] [queries=500] [extra=&facets=false] [keep=DIR [reuse=on [reindex=on]]] [memory=MiB]
 //! ```
 //!
 //! PostgreSQL: `KITAP_BENCH_PG_URL` (default
@@ -29,7 +29,13 @@
 //! 127.0.0.1, every load loop stops after SECONDS.
 
 // A benchmark binary: a failed setup step should stop it loudly.
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::explicit_counter_loop,
+    clippy::collapsible_str_replace
+)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
@@ -1359,6 +1365,58 @@ fn memory_line(pid: Option<u32>) -> String {
     )
 }
 
+/// User + system CPU seconds of a process so far (Linux, 100 ticks a second).
+fn cpu_seconds(pid: Option<u32>) -> f64 {
+    let path = match pid {
+        Some(pid) => format!("/proc/{pid}/stat"),
+        None => "/proc/self/stat".to_string(),
+    };
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
+    let Some(after) = stat.rfind(')') else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = stat[after + 1..].split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs `load` and reports it with the CPU the server processes (`pids`) and
+/// this process (the load generator) used per request, and the load average
+/// (the machine is shared: other work shows there).
+fn measured(title: &str, pids: &[u32], run: impl FnOnce() -> LoadResult) {
+    let before_load = loadavg();
+    let server0: f64 = pids.iter().map(|&p| cpu_seconds(Some(p))).sum();
+    let client0 = cpu_seconds(None);
+    let result = run();
+    let server = pids.iter().map(|&p| cpu_seconds(Some(p))).sum::<f64>() - server0;
+    let client = cpu_seconds(None) - client0;
+    report(title, &result);
+    let n: usize = result.kinds.iter().map(|k| k.micros.len()).sum();
+    println!(
+        "CPU per request: server {:.2} ms, load generator {:.2} ms; server busy {:.2} of {} cores; \
+         load average before {before_load}, after {}",
+        1000.0 * server / n.max(1) as f64,
+        1000.0 * client / n.max(1) as f64,
+        server / result.seconds,
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        loadavg()
+    );
+}
+
 fn dir_size(path: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(path) else {
         return 0;
@@ -1534,6 +1592,21 @@ fn report_recall(title: &str, queries: &[Query], found: &[bool]) {
             100.0 * f as f64 / n as f64
         );
     }
+    // A few misses of each set, to look into (PostgreSQL misses whole sets).
+    if !title.starts_with("PostgreSQL") {
+        for label in sets.keys() {
+            let missed: Vec<&str> = queries
+                .iter()
+                .zip(found)
+                .filter(|(q, f)| q.label == *label && !**f)
+                .take(6)
+                .map(|(q, _)| q.text.as_str())
+                .collect();
+            if !missed.is_empty() {
+                println!("  missed ({label}): {}", missed.join(" | "));
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1687,6 +1760,10 @@ struct Args {
     reindex: bool,
     /// Skip the HTTP phase.
     http: bool,
+    /// Writer memory for the rebuild in MiB (default: the config's).
+    memory: Option<usize>,
+    /// Appended to every search URL (e.g. `&facets=false`), for experiments.
+    extra: String,
 }
 
 fn args() -> Args {
@@ -1702,6 +1779,8 @@ fn args() -> Args {
         reuse: false,
         reindex: false,
         http: true,
+        extra: String::new(),
+        memory: None,
     };
     for arg in std::env::args().skip(1).filter(|a| !a.starts_with("--")) {
         match arg.split_once('=') {
@@ -1714,6 +1793,8 @@ fn args() -> Args {
             Some(("reuse", v)) => a.reuse = v == "on",
             Some(("http", v)) => a.http = v != "off",
             Some(("reindex", v)) => a.reindex = v == "on",
+            Some(("extra", v)) => a.extra = v.to_string(),
+            Some(("memory", v)) => a.memory = Some(v.parse().expect("memory")),
             None => a.count = arg.parse().expect("RECORDS"),
             Some((k, _)) => panic!("unknown argument {k}"),
         }
@@ -1753,28 +1834,94 @@ fn import(db_url: &DbUrl, file: &Path, count: u64) -> App {
     app
 }
 
-fn reindex(app: &App, index_dir: &Path) {
-    let memory = Config::default().search_settings().rebuild_memory;
+/// CPU seconds of each thread of this process: tid -> (name, seconds).
+fn thread_cpu() -> BTreeMap<u32, (String, f64)> {
+    let mut out = BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let Ok(tid) = task.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = stat[open + 1..close].to_string();
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        out.insert(tid, (name, (ticks(11) + ticks(12)) / 100.0));
+    }
+    out
+}
+
+fn reindex(app: &App, index_dir: &Path, memory_mib: Option<usize>) {
+    let memory = memory_mib.map_or_else(
+        || Config::default().search_settings().rebuild_memory,
+        |m| m << 20,
+    );
     // Reset the peak RSS so it shows the rebuild alone (Linux: clear_refs 5).
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let before = status_mib(None, "VmRSS:");
+    let cpu_before = cpu_seconds(None);
+    let threads_before = thread_cpu();
     let (index, _) = SearchIndex::open(index_dir).expect("open index");
     let start = Instant::now();
-    rebuild(app.db(), &index, memory, true).expect("rebuild");
+    // Per-thread CPU, sampled while the rebuild's threads are alive.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let seen = std::sync::Mutex::new(BTreeMap::<u32, (String, f64)>::new());
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let now = thread_cpu();
+                seen.lock().unwrap().extend(now);
+                std::thread::sleep(Duration::from_millis(250));
+            }
+        });
+        rebuild(app.db(), &index, memory, true).expect("rebuild");
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
     let secs = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds(None) - cpu_before;
     let generation = index.current();
     let docs = generation.num_docs();
     let segments = generation.reader.searcher().segment_readers().len();
     let size = dir_size(index_dir);
     println!(
         "reindex: {docs} documents in {secs:.1} s ({:.0} documents/s), writer memory {} MiB, {segments} segments, \
-         index {:.0} MiB on disk; process RSS before {before:.0} MiB, peak during rebuild {:.0} MiB, after {:.0} MiB",
+         index {:.0} MiB on disk; process RSS before {before:.0} MiB, peak during rebuild {:.0} MiB, after {:.0} MiB; \
+         CPU {cpu:.1} s ({:.2} cores on average); load average {}",
         docs as f64 / secs,
         memory >> 20,
         size as f64 / (1 << 20) as f64,
         status_mib(None, "VmHWM:"),
         status_mib(None, "VmRSS:"),
+        cpu / secs,
+        loadavg()
     );
+    let mut threads: Vec<(String, f64)> = seen
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|(tid, (name, secs))| {
+            let earlier = threads_before.get(&tid).map_or(0.0, |t| t.1);
+            (format!("{name} [{tid}]"), secs - earlier)
+        })
+        .filter(|t| t.1 >= 0.5)
+        .collect();
+    threads.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let listed: Vec<String> = threads
+        .iter()
+        .take(8)
+        .map(|(name, secs)| format!("{name} {secs:.1} s"))
+        .collect();
+    println!("reindex CPU by thread: {}", listed.join(", "));
 }
 
 struct Server {
@@ -1873,19 +2020,26 @@ fn http_phase(args: &Args, server: &Server, mix: &[Query], recall: &[Query]) {
     );
     let warm_n: usize = warm.kinds.iter().map(|k| k.micros.len()).sum();
     println!("warm-up: {warm_n} requests; server {}", memory_line(pid));
-    let result = load(
-        args.clients,
-        args.seconds,
-        mix,
-        || Http::new(&server.addr),
-        search_once,
-    );
-    report(
+    measured(
         &format!(
-            "Kitap HTTP GET /api/v1/search (limit=20, facets on), {} clients",
+            "Kitap HTTP GET /api/v1/search (limit=20{}), {} clients",
+            if args.extra.is_empty() {
+                ", facets on"
+            } else {
+                &args.extra
+            },
             args.clients
         ),
-        &result,
+        &[server.child.id()],
+        || {
+            load(
+                args.clients,
+                args.seconds,
+                mix,
+                || Http::new(&server.addr),
+                search_once,
+            )
+        },
     );
     println!("server after the run: {}", memory_line(pid));
 }
@@ -2082,21 +2236,29 @@ fn pg_phase(args: &Args, work: &Path, mix: &[Query], recall: &[Query]) {
         "PostgreSQL warm-up: {} statements",
         warm.kinds.iter().map(|k| k.micros.len()).sum::<usize>()
     );
-    let result = load(args.clients, args.seconds, &top_q, || db.clone(), run);
-    report(
+    let pids: Vec<u32> = psql(
+        &base,
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'kitap_search_bench'",
+    )
+    .lines()
+    .filter_map(|l| l.trim().parse().ok())
+    .collect();
+    println!("PostgreSQL backends of the pool: {}", pids.len());
+    measured(
         &format!(
             "PostgreSQL FTS, top 20 by ts_rank + total count, {} connections",
             args.clients
         ),
-        &result,
+        &pids,
+        || load(args.clients, args.seconds, &top_q, || db.clone(), run),
     );
-    let result = load(args.clients, args.seconds, &facet_q, || db.clone(), run);
-    report(
+    measured(
         &format!(
             "PostgreSQL FTS, top 20 + total + language/library/year facets, {} connections",
             args.clients
         ),
-        &result,
+        &pids,
+        || load(args.clients, args.seconds, &facet_q, || db.clone(), run),
     );
     drop(db);
     psql(&base, &format!("DROP SCHEMA {schema} CASCADE"));
@@ -2146,7 +2308,7 @@ fn main() {
             std::fs::remove_dir_all(&index_dir).ok();
             let db = Db::connect(&DbUrl::parse(&db_url).expect("url"), 4).expect("connect");
             let app = App::new(db, &AuthConfig::default()).expect("app");
-            reindex(&app, &index_dir);
+            reindex(&app, &index_dir, args.memory);
         }
     } else {
         let file = work.join("search-bench.mrc");
@@ -2162,10 +2324,13 @@ fn main() {
         std::fs::remove_dir_all(&index_dir).ok();
         let app = import(&DbUrl::parse(&db_url).expect("url"), &file, args.count);
         std::fs::remove_file(&file).ok();
-        reindex(&app, &index_dir);
+        reindex(&app, &index_dir, args.memory);
     }
-    let mix = mix_queries(args.count, args.per_kind);
-    let recall = recall_queries(args.count, 200);
+    let mut mix = mix_queries(args.count, args.per_kind);
+    let mut recall = recall_queries(args.count, 200);
+    for q in mix.iter_mut().chain(recall.iter_mut()) {
+        q.params.push_str(&args.extra);
+    }
     println!(
         "query mix: {} queries; recall set: {} queries",
         mix.len(),

@@ -30,7 +30,8 @@ pub fn reindex(app: &App, config: &Config) -> anyhow::Result<()> {
     let started = Instant::now();
     let settings = config.search_settings();
     // The old generation belongs to a server that may be running: it removes it.
-    let seq = rebuild(app.db(), &index, settings.rebuild_memory, false).map_err(anyhow::Error::msg)?;
+    let seq =
+        rebuild(app.db(), &index, settings.rebuild_memory, false).map_err(anyhow::Error::msg)?;
     let generation = index.current();
     println!(
         "Rebuilt the index in {:.1} s: {} records, current to outbox id {seq}, generation {} in {}.",

@@ -2,8 +2,8 @@
 //! MARC, manages staff accounts.
 
 mod catalog;
-mod index;
 mod cli;
+mod index;
 mod logging;
 mod serve;
 mod user;

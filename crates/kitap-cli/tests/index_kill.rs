@@ -88,7 +88,10 @@ fn verify(setup: &Setup) -> String {
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "index differs from the database:\n{report}");
+    assert!(
+        out.status.success(),
+        "index differs from the database:\n{report}"
+    );
     report
 }
 
@@ -103,10 +106,7 @@ fn run(backend: Backend) {
         index: dir.path().join("index"),
     };
     let db = Db::connect(&DbUrl::parse(&setup.url).unwrap(), 1).unwrap();
-    let last_outbox = || {
-        db.read(kitap_db::search_feed::last_outbox_id)
-            .unwrap_or(0)
-    };
+    let last_outbox = || db.read(kitap_db::search_feed::last_outbox_id).unwrap_or(0);
 
     // 1. A server indexing an import as it runs is killed halfway.
     let server = setup.serve();
@@ -119,14 +119,19 @@ fn run(backend: Backend) {
         .arg(corpus("marc21/lc_booksall2016_part01_first50k.mrc"))
         .spawn()
         .unwrap();
-    wait_until("part of the import is indexed", Duration::from_secs(300), || {
-        setup.checkpoint().unwrap_or(0) >= 3_000
-    });
+    wait_until(
+        "part of the import is indexed",
+        Duration::from_secs(300),
+        || setup.checkpoint().unwrap_or(0) >= 3_000,
+    );
     kill(server);
     let at_kill = setup.checkpoint().unwrap();
     assert!(import.wait().unwrap().success(), "the import failed");
     let total = last_outbox();
-    assert!(at_kill < total, "killed too late to test anything ({at_kill} of {total})");
+    assert!(
+        at_kill < total,
+        "killed too late to test anything ({at_kill} of {total})"
+    );
 
     // 2. Restarted, it resumes from its checkpoint and catches up.
     let server = setup.serve();
@@ -139,16 +144,20 @@ fn run(backend: Backend) {
 
     // 3. A rebuild killed halfway leaves the served generation untouched.
     let mut reindex = setup.kitap().arg("reindex").spawn().unwrap();
-    wait_until("the rebuild started", Duration::from_secs(60), || setup.generations() >= 2);
+    wait_until("the rebuild started", Duration::from_secs(60), || {
+        setup.generations() >= 2
+    });
     std::thread::sleep(Duration::from_millis(300));
     match reindex.try_wait().unwrap() {
         None => kill(reindex),
         Some(_) => panic!("the rebuild finished before it could be killed"),
     }
     let server = setup.serve();
-    wait_until("the stale generation is removed", Duration::from_secs(60), || {
-        setup.generations() == 1
-    });
+    wait_until(
+        "the stale generation is removed",
+        Duration::from_secs(60),
+        || setup.generations() == 1,
+    );
     kill(server);
     verify(&setup);
 }

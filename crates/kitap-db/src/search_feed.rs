@@ -90,7 +90,11 @@ pub fn copies_of(conn: &mut DbConnection, record_ids: &[String]) -> Result<Vec<F
         let rows: Vec<FeedCopy> = copies::table
             .inner_join(branches::table)
             .filter(copies::record_id.eq_any(chunk))
-            .order((copies::record_id.asc(), branches::code.asc(), copies::inventory_number.asc()))
+            .order((
+                copies::record_id.asc(),
+                branches::code.asc(),
+                copies::inventory_number.asc(),
+            ))
             .select((
                 copies::record_id,
                 branches::code,
@@ -108,7 +112,10 @@ pub fn copies_of(conn: &mut DbConnection, record_ids: &[String]) -> Result<Vec<F
 }
 
 /// The records the copies belong to (distinct).
-pub fn records_of_copies(conn: &mut DbConnection, copy_ids: &[String]) -> Result<Vec<String>, DbError> {
+pub fn records_of_copies(
+    conn: &mut DbConnection,
+    copy_ids: &[String],
+) -> Result<Vec<String>, DbError> {
     let mut out = Vec::new();
     for chunk in copy_ids.chunks(IDS_PER_STATEMENT) {
         let rows: Vec<String> = copies::table
@@ -144,7 +151,10 @@ pub struct PublicCopy {
 
 /// The non-withdrawn copies of these records with their library names, for
 /// availability (the same query answers a results page and a record page).
-pub fn public_copies(conn: &mut DbConnection, record_ids: &[String]) -> Result<Vec<PublicCopy>, DbError> {
+pub fn public_copies(
+    conn: &mut DbConnection,
+    record_ids: &[String],
+) -> Result<Vec<PublicCopy>, DbError> {
     let mut out = Vec::new();
     for chunk in record_ids.chunks(IDS_PER_STATEMENT) {
         let rows: Vec<PublicCopy> = copies::table

@@ -166,7 +166,7 @@ fn targets(field: Field) -> Option<Targets> {
     })
 }
 
-fn word_clause(f: &Fields, t: &Targets, w: &WordTerms) -> Boxed {
+fn word_clause(f: &Fields, t: &Targets, w: &WordTerms, fz: bool) -> Boxed {
     let mut parts: Vec<Boxed> = Vec::new();
     for (sel, boost) in t.exact {
         parts.push(boosted(term(sel.of(f), &w.exact), *boost));
@@ -180,6 +180,9 @@ fn word_clause(f: &Fields, t: &Targets, w: &WordTerms) -> Boxed {
         for k in &w.keys {
             parts.push(boosted(term(sel.of(f), k), *boost));
         }
+    }
+    if !fz {
+        return dismax(parts);
     }
     if let Some(key) = w.keys.first() {
         for (sel, boost) in t.fuzzy {
@@ -242,7 +245,7 @@ fn too_short_to_correct(w: &WordTerms) -> bool {
 /// only adds to the score when the text has a longer word: a typo in it
 /// could not be forgiven, and one or two letters say little about which
 /// record is meant. Records that have it still rank above those that lack it.
-fn words_query(f: &Fields, field: Field, text: &str, require_all: bool) -> Boxed {
+fn words_query(f: &Fields, field: Field, text: &str, require_all: bool, fz: bool) -> Boxed {
     let occur = if require_all {
         Occur::Must
     } else {
@@ -250,7 +253,7 @@ fn words_query(f: &Fields, field: Field, text: &str, require_all: bool) -> Boxed
     };
     let mut clauses: Vec<(Occur, Boxed)> = Vec::new();
     let Some(t) = targets(field) else {
-        return exact_field(f, field, text);
+        return exact_field(f, field, text, fz);
     };
     let chunks: Vec<(&str, Vec<WordTerms>)> = text
         .split_whitespace()
@@ -265,7 +268,7 @@ fn words_query(f: &Fields, field: Field, text: &str, require_all: bool) -> Boxed
             .map(|w| {
                 let optional = require_all && has_long && too_short_to_correct(w);
                 let occur = if optional { Occur::Should } else { occur };
-                (occur, word_clause(f, &t, w))
+                (occur, word_clause(f, &t, w, fz))
             })
             .collect();
         if field == Field::Any && looks_like_isbn(chunk) {
@@ -302,7 +305,7 @@ fn phrase_in(field: TField, terms: Vec<String>) -> Boxed {
     }
 }
 
-fn phrase_query(f: &Fields, field: Field, text: &str) -> Boxed {
+fn phrase_query(f: &Fields, field: Field, text: &str, fz: bool) -> Boxed {
     let ws = words(text, None);
     let exact: Vec<String> = ws.iter().map(|w| w.exact.clone()).collect();
     let keys: Vec<String> = ws.iter().filter_map(|w| w.keys.first().cloned()).collect();
@@ -318,7 +321,7 @@ fn phrase_query(f: &Fields, field: Field, text: &str) -> Boxed {
             (S::Subject, S::SubjectK, 1.5),
             (S::All, S::All, 1.0),
         ],
-        _ => return exact_field(f, field, text),
+        _ => return exact_field(f, field, text, fz),
     };
     let mut parts = Vec::new();
     for (exact_sel, key_sel, boost) in pairs {
@@ -356,7 +359,7 @@ fn prefix(field: TField, text: &str) -> Boxed {
 }
 
 /// Fields matched as whole values: identifiers, codes, classes.
-fn exact_field(f: &Fields, field: Field, text: &str) -> Boxed {
+fn exact_field(f: &Fields, field: Field, text: &str, fz: bool) -> Boxed {
     let text = text.trim();
     let any_of = |field: TField, values: Vec<String>| -> Boxed {
         let clauses: Vec<(Occur, Boxed)> = values
@@ -391,7 +394,7 @@ fn exact_field(f: &Fields, field: Field, text: &str) -> Boxed {
         Field::MaterialType => any_of(f.material_type, each(&|s| Some(s.to_lowercase()))),
         Field::BbkGroup => any_of(f.bbk_group, vec![text.to_string()]),
         Field::Id => any_of(f.id, each(&|s| Some(s.to_lowercase()))),
-        _ => words_query(f, field, text, true),
+        _ => words_query(f, field, text, true, fz),
     }
 }
 
@@ -411,28 +414,30 @@ fn year_range(f: &Fields, from: Option<i32>, to: Option<i32>) -> Boxed {
 }
 
 /// The tantivy query for `query`.
-pub fn to_tantivy(f: &Fields, query: &Query) -> Boxed {
+/// `fz`: add fuzzy (typo-forgiving) variants; off for clients that expect
+/// exact matching (SRU: copy-cataloguing tools).
+pub fn to_tantivy(f: &Fields, query: &Query, fz: bool) -> Boxed {
     match query {
         Query::All => Box::new(AllQuery),
-        Query::Words { field, text } => words_query(f, *field, text, true),
-        Query::AnyWords { field, text } => words_query(f, *field, text, false),
-        Query::Phrase { field, text } => phrase_query(f, *field, text),
+        Query::Words { field, text } => words_query(f, *field, text, true, fz),
+        Query::AnyWords { field, text } => words_query(f, *field, text, false, fz),
+        Query::Phrase { field, text } => phrase_query(f, *field, text, fz),
         Query::Year { from, to } => year_range(f, *from, *to),
         Query::And(parts) => Box::new(BooleanQuery::new(
             parts
                 .iter()
-                .map(|q| (Occur::Must, to_tantivy(f, q)))
+                .map(|q| (Occur::Must, to_tantivy(f, q, fz)))
                 .collect(),
         )),
         Query::Or(parts) => Box::new(BooleanQuery::new(
             parts
                 .iter()
-                .map(|q| (Occur::Should, to_tantivy(f, q)))
+                .map(|q| (Occur::Should, to_tantivy(f, q, fz)))
                 .collect(),
         )),
         Query::AndNot(left, right) => Box::new(BooleanQuery::new(vec![
-            (Occur::Must, to_tantivy(f, left)),
-            (Occur::MustNot, to_tantivy(f, right)),
+            (Occur::Must, to_tantivy(f, left, fz)),
+            (Occur::MustNot, to_tantivy(f, right, fz)),
         ])),
     }
 }

@@ -194,7 +194,11 @@ impl IndexDoc {
         add_strings(&mut doc, f.issn, &self.issns);
         add_strings(&mut doc, f.inventory, &self.inventory_numbers);
         add_strings(&mut doc, f.barcode, &self.barcodes);
-        let lower = |v: &[String]| v.iter().map(|s| s.trim().to_lowercase()).collect::<Vec<_>>();
+        let lower = |v: &[String]| {
+            v.iter()
+                .map(|s| s.trim().to_lowercase())
+                .collect::<Vec<_>>()
+        };
         add_strings(&mut doc, f.udc, &lower(&self.udc));
         add_strings(&mut doc, f.bbk, &lower(&self.bbk));
         add_strings(&mut doc, f.lang, &self.languages);

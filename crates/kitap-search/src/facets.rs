@@ -43,7 +43,11 @@ impl Collector for FacetCollector {
     type Fruit = Facets;
     type Child = FacetSegment;
 
-    fn for_segment(&self, _ord: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetSegment> {
+    fn for_segment(
+        &self,
+        _ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<FacetSegment> {
         let fast = reader.fast_fields();
         let mut columns = Vec::new();
         let mut counts = Vec::new();
@@ -79,7 +83,10 @@ impl Collector for FacetCollector {
         }
         let mut out = Facets::new();
         for (name, map) in STRING_FACETS.iter().zip(strings) {
-            out.insert(name.to_string(), top_values(map.into_iter().collect(), self.top));
+            out.insert(
+                name.to_string(),
+                top_values(map.into_iter().collect(), self.top),
+            );
         }
         let years = years.into_iter().map(|(y, n)| (y.to_string(), n)).collect();
         out.insert("year".to_string(), top_values(years, self.top));

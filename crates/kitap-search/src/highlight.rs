@@ -99,7 +99,10 @@ mod tests {
             Some("«<mark>Абай</mark> <mark>жолы</mark>» &amp; роман")
         );
         let h = Highlighter::new(&q("абай"));
-        assert_eq!(h.mark("Абайдың өлеңдері").as_deref(), Some("<mark>Абайдың</mark> өлеңдері"));
+        assert_eq!(
+            h.mark("Абайдың өлеңдері").as_deref(),
+            Some("<mark>Абайдың</mark> өлеңдері")
+        );
         assert_eq!(h.mark("Мұхтар Әуезов"), None);
     }
 }

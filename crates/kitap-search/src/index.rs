@@ -53,7 +53,12 @@ impl Generation {
         Generation::with_index(name, index, fields)
     }
 
-    fn create(root: &Path, name: &str, schema: Schema, fields: Fields) -> Result<Generation, SearchError> {
+    fn create(
+        root: &Path,
+        name: &str,
+        schema: Schema,
+        fields: Fields,
+    ) -> Result<Generation, SearchError> {
         let path = root.join(name);
         fs::create_dir_all(&path)?;
         let index = Index::create_in_dir(&path, schema)?;
@@ -320,7 +325,8 @@ impl Indexer {
         for change in changes {
             match change {
                 Change::Upsert(doc) => {
-                    self.writer.delete_term(Term::from_field_text(f.id, &doc.id));
+                    self.writer
+                        .delete_term(Term::from_field_text(f.id, &doc.id));
                     self.writer.add_document(doc.to_document(f))?;
                 }
                 Change::Delete(id) => {

@@ -24,5 +24,5 @@ pub use highlight::Highlighter;
 pub use index::{Change, Checkpoint, Generation, Indexer, OpenState, Rebuild, SearchIndex};
 pub use query::{Field, Query, QueryError};
 pub use schema::{Fields, SCHEMA_VERSION};
-pub use tantivy::TantivyDocument as Document;
 pub use search::{inventory, run, Hit, SearchRequest, SearchResults, Sort};
+pub use tantivy::TantivyDocument as Document;

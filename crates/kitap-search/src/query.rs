@@ -47,14 +47,27 @@ pub enum Field {
 pub enum Query {
     /// Every record.
     All,
-    /// Words, any script, all required (the usual box search).
-    Words { field: Field, text: String },
+    /// Words, any script, all required (the usual box search); a word of
+    /// one or two letters only adds to the score when a longer one is there.
+    Words {
+        field: Field,
+        text: String,
+    },
     /// Words, at least one required (CQL `any`).
-    AnyWords { field: Field, text: String },
+    AnyWords {
+        field: Field,
+        text: String,
+    },
     /// The words in this order, adjacent.
-    Phrase { field: Field, text: String },
+    Phrase {
+        field: Field,
+        text: String,
+    },
     /// Publication year in an inclusive range; `None` is open.
-    Year { from: Option<i32>, to: Option<i32> },
+    Year {
+        from: Option<i32>,
+        to: Option<i32>,
+    },
     And(Vec<Query>),
     Or(Vec<Query>),
     /// `left` and not `right`.

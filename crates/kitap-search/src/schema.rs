@@ -4,8 +4,7 @@
 //! with falling boosts, so an exact-script match outranks a transliterated one.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
-    STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
 
 /// Bumped whenever the schema or the analysis changes: an index with another

@@ -92,6 +92,9 @@ pub struct SearchRequest {
     pub after: Option<String>,
     /// Facet values kept per facet; 0 skips facet counting.
     pub facets: usize,
+    /// Forgive typos (fuzzy variants of longer words). The OPAC box does;
+    /// SRU does not, since its clients (copy cataloguing) expect exact matches.
+    pub fuzzy: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,18 +141,32 @@ impl KeyColumns {
     }
 
     fn key(&self, sort: Sort, doc: DocId, score: Score) -> SortKey {
-        let get = |c: &Option<tantivy::columnar::Column<u64>>| c.as_ref().and_then(|c| c.first(doc));
+        let get =
+            |c: &Option<tantivy::columnar::Column<u64>>| c.as_ref().and_then(|c| c.first(doc));
         let tie = get(&self.tiebreak).unwrap_or(0);
         let year = self.year.as_ref().and_then(|c| c.first(doc));
-        let words = (get(&self.first).unwrap_or(0), get(&self.second).unwrap_or(0));
+        let words = (
+            get(&self.first).unwrap_or(0),
+            get(&self.second).unwrap_or(0),
+        );
         match sort {
             Sort::Relevance => SortKey(score_word(score), 0, tie),
             // Records without a year come last in both directions.
-            Sort::YearDesc => SortKey(year.map_or(0, |y| (y + (1 << 40)) as u64), score_word(score), tie),
-            Sort::YearAsc => SortKey(year.map_or(0, |y| u64::MAX - (y + (1 << 40)) as u64), score_word(score), tie),
+            Sort::YearDesc => SortKey(
+                year.map_or(0, |y| (y + (1 << 40)) as u64),
+                score_word(score),
+                tie,
+            ),
+            Sort::YearAsc => SortKey(
+                year.map_or(0, |y| u64::MAX - (y + (1 << 40)) as u64),
+                score_word(score),
+                tie,
+            ),
             // Empty sort text comes last in both directions.
             Sort::TitleAsc | Sort::AuthorAsc if words.0 == 0 => SortKey(0, 0, tie),
-            Sort::TitleAsc | Sort::AuthorAsc => SortKey(u64::MAX - words.0, u64::MAX - words.1, tie),
+            Sort::TitleAsc | Sort::AuthorAsc => {
+                SortKey(u64::MAX - words.0, u64::MAX - words.1, tie)
+            }
             Sort::TitleDesc | Sort::AuthorDesc => SortKey(words.0, words.1, tie),
         }
     }
@@ -158,9 +175,12 @@ impl KeyColumns {
 /// Runs `request` on one generation.
 pub fn run(generation: &Generation, request: &SearchRequest) -> Result<SearchResults, SearchError> {
     let fields = &generation.fields;
-    let mut clauses = vec![(Occur::Must, to_tantivy(fields, &request.query))];
+    let mut clauses = vec![(
+        Occur::Must,
+        to_tantivy(fields, &request.query, request.fuzzy),
+    )];
     for filter in &request.filters {
-        clauses.push((Occur::Must, to_tantivy(fields, filter)));
+        clauses.push((Occur::Must, to_tantivy(fields, filter, request.fuzzy)));
     }
     let query = BooleanQuery::new(clauses);
     let after = request
@@ -183,7 +203,8 @@ pub fn run(generation: &Generation, request: &SearchRequest) -> Result<SearchRes
     let searcher = generation.reader.searcher();
     let facet_top = request.facets;
     let (top_docs, total, facets) = if facet_top > 0 {
-        let (t, c, f) = searcher.search(&query, &(top, Count, FacetCollector { top: facet_top }))?;
+        let (t, c, f) =
+            searcher.search(&query, &(top, Count, FacetCollector { top: facet_top }))?;
         (t, c, f)
     } else {
         let (t, c) = searcher.search(&query, &(top, Count))?;
@@ -232,9 +253,18 @@ pub fn inventory(generation: &Generation) -> Result<Vec<(String, i64, u64)>, Sea
             }
             let doc: TantivyDocument = store.get(doc_id)?;
             let f = &generation.fields;
-            let id = doc.get_first(f.id).and_then(|v| v.as_str()).unwrap_or_default();
-            let version = doc.get_first(f.version).and_then(|v| v.as_i64()).unwrap_or(0);
-            let digest = doc.get_first(f.copies_digest).and_then(|v| v.as_u64()).unwrap_or(0);
+            let id = doc
+                .get_first(f.id)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            let version = doc
+                .get_first(f.version)
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0);
+            let digest = doc
+                .get_first(f.copies_digest)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0);
             out.push((id.to_string(), version, digest));
         }
     }

@@ -1,6 +1,8 @@
 //! The engine end to end on a temporary directory: cross-script matching,
 //! fielded queries, sorting in Kazakh order, seek pagination, facets,
 //! checkpoints and generations.
+// The helpers below build fixtures; a failure there should stop the test.
+#![allow(clippy::unwrap_used)]
 
 use kitap_search::box_query::parse_box;
 use kitap_search::{
@@ -32,7 +34,14 @@ fn catalog() -> Vec<IndexDoc> {
         doc("r3", "Путь Абая", "Ауэзов, Мухтар", "rus", 1985, "F07"),
         doc("r4", "Ястребы", "Иванов, Иван", "rus", 2001, "CL"),
         doc("r5", "Ұлы дала", "Есенберлин, Ілияс", "kaz", 2015, "F12"),
-        doc("r6", "Kazakh steppe history", "Smith, John", "eng", 1999, "CL"),
+        doc(
+            "r6",
+            "Kazakh steppe history",
+            "Smith, John",
+            "eng",
+            1999,
+            "CL",
+        ),
     ]
 }
 
@@ -41,7 +50,10 @@ fn indexed() -> (tempfile::TempDir, SearchIndex) {
     let (index, state) = SearchIndex::open(dir.path()).unwrap();
     assert_eq!(state, OpenState::NeedsBuild);
     let mut indexer = Indexer::new(&index, 50_000_000).unwrap();
-    let changes: Vec<Change> = catalog().into_iter().map(|d| Change::Upsert(Box::new(d))).collect();
+    let changes: Vec<Change> = catalog()
+        .into_iter()
+        .map(|d| Change::Upsert(Box::new(d)))
+        .collect();
     indexer.apply(&changes).unwrap();
     indexer.commit(6).unwrap();
     (dir, index)
@@ -55,6 +67,7 @@ fn ids(index: &SearchIndex, q: &str, sort: Sort) -> Vec<String> {
         limit: 10,
         after: None,
         facets: 0,
+        fuzzy: true,
     };
     run(&index.current(), &request)
         .unwrap()
@@ -80,11 +93,25 @@ fn every_spelling_finds_the_kazakh_title() {
         "isbn:978-601-8946-65-3",
     ] {
         let found = ids(&index, q, Sort::Relevance);
-        assert_eq!(found.first().map(String::as_str), Some("r1"), "{q}: {found:?}");
+        assert_eq!(
+            found.first().map(String::as_str),
+            Some("r1"),
+            "{q}: {found:?}"
+        );
     }
-    for q in ["Abai joly", "Abay zholy", "абай жолы", "Абаай жолы", "Auezov Abay"] {
+    for q in [
+        "Abai joly",
+        "Abay zholy",
+        "абай жолы",
+        "Абаай жолы",
+        "Auezov Abay",
+    ] {
         let found = ids(&index, q, Sort::Relevance);
-        assert_eq!(found.first().map(String::as_str), Some("r2"), "{q}: {found:?}");
+        assert_eq!(
+            found.first().map(String::as_str),
+            Some("r2"),
+            "{q}: {found:?}"
+        );
     }
 }
 
@@ -99,12 +126,18 @@ fn inflected_query_and_exact_script_first() {
 fn fielded_ranges_and_negation() {
     let (_dir, index) = indexed();
     // The Russian spelling of the name folds to the same key; the exact one ranks first.
-    assert_eq!(ids(&index, "author:Әуезов", Sort::Relevance), vec!["r2", "r3"]);
+    assert_eq!(
+        ids(&index, "author:Әуезов", Sort::Relevance),
+        vec!["r2", "r3"]
+    );
     let mut recent = ids(&index, "year:2010..2020 lang:kaz", Sort::YearAsc);
     assert_eq!(recent, vec!["r2", "r5", "r1"]);
     recent = ids(&index, "lang:kaz NOT year:..2012", Sort::YearDesc);
     assert_eq!(recent, vec!["r1", "r5"]);
-    assert_eq!(ids(&index, "library:f07 title:\"абай жолы\"", Sort::Relevance), vec!["r2"]);
+    assert_eq!(
+        ids(&index, "library:f07 title:\"абай жолы\"", Sort::Relevance),
+        vec!["r2"]
+    );
 }
 
 #[test]
@@ -121,6 +154,7 @@ fn titles_sort_in_kazakh_order_with_seek_pages() {
                 limit: 2,
                 after: after.clone(),
                 facets: 5,
+                fuzzy: true,
             };
             let page = run(&index.current(), &request).unwrap();
             assert_eq!(page.total, 6);
@@ -149,10 +183,48 @@ fn checkpoint_survives_reopen_and_deletes_apply() {
     }
     let mut indexer = Indexer::new(&index, 50_000_000).unwrap();
     indexer
-        .apply(&[Change::Delete("r4".to_string()), Change::Upsert(Box::new(catalog().remove(0)))])
+        .apply(&[
+            Change::Delete("r4".to_string()),
+            Change::Upsert(Box::new(catalog().remove(0))),
+        ])
         .unwrap();
     indexer.commit(8).unwrap();
     let inv = inventory(&index.current()).unwrap();
     let ids: Vec<&str> = inv.iter().map(|(id, _, _)| id.as_str()).collect();
     assert_eq!(ids, vec!["r1", "r2", "r3", "r5", "r6"]);
+}
+
+#[test]
+fn typos_in_short_words_and_one_or_two_letter_words() {
+    let (_dir, index) = indexed();
+    let mut indexer = Indexer::new(&index, 50_000_000).unwrap();
+    let extra = doc(
+        "r7",
+        "Карлаг: история для всех",
+        "Дженисбаев, Б.",
+        "rus",
+        2018,
+        "CL",
+    );
+    indexer.apply(&[Change::Upsert(Box::new(extra))]).unwrap();
+    indexer.commit(7).unwrap();
+    for (q, want) in [
+        // One typo in a word of three or four letters.
+        ("Абай жлы", "r2"),
+        ("Қра сөздер", "r1"),
+        // A transposition whose folding key differs by two ("сх" folds like "ш").
+        ("история для весх", "r7"),
+        // A one- or two-letter word that matches nothing does not veto the rest.
+        ("Қара сөздер 2", "r1"),
+        ("Ұлы дала ме", "r5"),
+    ] {
+        let found = ids(&index, q, Sort::Relevance);
+        assert_eq!(
+            found.first().map(String::as_str),
+            Some(want),
+            "{q}: {found:?}"
+        );
+    }
+    // Alone, a short word is still required.
+    assert!(ids(&index, "ме", Sort::Relevance).is_empty());
 }

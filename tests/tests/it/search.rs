@@ -21,11 +21,17 @@ fn url(q: &str) -> String {
 }
 
 async fn search(app: &TestApp, params: &str) -> Value {
-    app.get(&format!("/api/v1/search?{params}"), None).await.expect(200).body
+    app.get(&format!("/api/v1/search?{params}"), None)
+        .await
+        .expect(200)
+        .body
 }
 
 fn titles(page: &Value) -> Vec<String> {
-    page["hits"].as_array().unwrap().iter()
+    page["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
         .map(|h| h["view"]["title"].as_str().unwrap_or_default().to_owned())
         .collect()
 }
@@ -134,7 +140,12 @@ async fn searches_are_rate_limited_per_client() {
     }
     let refused = app.get("/api/v1/search?q=abai", None).await.expect(429);
     assert_eq!(refused.body["error"]["code"], "rate_limited");
-    assert!(refused.body["error"]["details"]["retry_after_seconds"].as_u64().unwrap() >= 1);
+    assert!(
+        refused.body["error"]["details"]["retry_after_seconds"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
     // Staff pages are not limited by it.
     app.get("/api/v1/branches", None).await.expect(200);
 }

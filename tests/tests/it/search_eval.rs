@@ -13,7 +13,6 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use actix_web::http::Method;
 use kitap_tests::{both_backends, marc_bytes, TestApp};
 use serde_json::Value;
 
@@ -87,14 +86,30 @@ fn encode(value: &str) -> String {
 }
 
 /// Uploads a file and waits (up to [`IMPORT_DEADLINE`]) for the job to end.
+///
+/// The upload goes on a connection of its own: the harness's client may pick
+/// a pooled connection the server has just closed after its keep-alive, and
+/// a 48 MB body written into a closed socket fails with a broken pipe.
 async fn import(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> Value {
-    let path = format!("/api/v1/imports?file_name={name}");
-    let headers = [("Content-Type", "application/octet-stream")];
-    let queued = app
-        .raw(Method::POST, &path, Some(token), &headers, Some(bytes))
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .finish();
+    let mut sent = client
+        .post(format!("{}/api/v1/imports?file_name={name}", app.base))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .insert_header(("Content-Type", "application/octet-stream"))
+        .send_body(bytes)
         .await
-        .expect(202);
-    let id = queued.body["import"]["id"].as_str().unwrap().to_owned();
+        .unwrap_or_else(|e| panic!("uploading {name}: {e}"));
+    let body = sent.body().await.unwrap();
+    assert_eq!(
+        sent.status().as_u16(),
+        202,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let queued: Value = serde_json::from_slice(&body).unwrap();
+    let id = queued["import"]["id"].as_str().unwrap().to_owned();
     let started = Instant::now();
     loop {
         let job = app
@@ -187,11 +202,11 @@ async fn evaluate(app: &TestApp) {
     if let Some(n) = background_limit() {
         background = first_records(&background, n);
     }
-    let lc_created = if background.is_empty() {
-        0
+    let (lc_created, lc_job) = if background.is_empty() {
+        (0, Value::Null)
     } else {
         let lc = import(app, &token, "lc_first50k.mrc", background).await;
-        lc["created"].as_u64().unwrap()
+        (lc["created"].as_u64().unwrap(), lc)
     };
     let imported = started.elapsed();
     let status = wait_for_index(app, home_created + lc_created).await;
@@ -246,6 +261,27 @@ async fn evaluate(app: &TestApp) {
         "\nsearch_eval ({:?}): {} home + {} LC records, index {status}",
         app.backend, home_created, lc_created
     );
+    if !lc_job.is_null() {
+        let n = |key: &str| lc_job[key].as_i64().unwrap_or(0);
+        println!(
+            "  LC import: {} read, {} created, {} skipped, {} rejected",
+            n("records_read"),
+            n("created"),
+            n("skipped"),
+            n("rejected")
+        );
+        let id = lc_job["id"].as_str().unwrap_or_default();
+        let rejects = app
+            .get(&format!("/api/v1/imports/{id}/rejects"), Some(&token))
+            .await
+            .expect(200);
+        for r in rejects.body["rejects"].as_array().into_iter().flatten() {
+            println!(
+                "    reject #{} {} {}: {}",
+                r["index"], r["control_number"], r["code"], r["message"]
+            );
+        }
+    }
     println!(
         "  import {:.1} s, indexed at {:.1} s, {} queries in {:.1} s",
         imported.as_secs_f64(),

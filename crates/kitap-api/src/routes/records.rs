@@ -238,11 +238,17 @@ impl From<kitap_app::search::OpacRecord> for PublicRecord {
                 let quoted = s.replace('"', " ");
                 SubjectLink {
                     heading: s.clone(),
-                    search: format!("/api/v1/search?q={}", url_encode(&format!("subject:\"{quoted}\""))),
+                    search: format!(
+                        "/api/v1/search?q={}",
+                        url_encode(&format!("subject:\"{quoted}\""))
+                    ),
                 }
             })
             .collect();
-        PublicRecord { page, subject_links }
+        PublicRecord {
+            page,
+            subject_links,
+        }
     }
 }
 

@@ -49,10 +49,13 @@ pub struct SearchParams {
 }
 
 fn filter(field: Field, value: &Option<String>) -> Option<Query> {
-    value.as_ref().filter(|v| !v.trim().is_empty()).map(|v| Query::Words {
-        field,
-        text: v.clone(),
-    })
+    value
+        .as_ref()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| Query::Words {
+            field,
+            text: v.clone(),
+        })
 }
 
 fn bad(code: &'static str, message: &str) -> ApiError {
@@ -96,7 +99,12 @@ impl SearchParams {
             sort,
             limit,
             after: self.cursor.clone().filter(|c| !c.is_empty()),
-            facets: if self.facets.unwrap_or(true) { FACET_VALUES } else { 0 },
+            facets: if self.facets.unwrap_or(true) {
+                FACET_VALUES
+            } else {
+                0
+            },
+            fuzzy: true,
         })
     }
 }

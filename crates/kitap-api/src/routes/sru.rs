@@ -487,6 +487,7 @@ fn find(
                 limit,
                 after: after.take(),
                 facets: 0,
+                fuzzy: false,
             },
         )?;
         total = page.total;

@@ -36,7 +36,9 @@ pub fn copies_digest(copies: &[&FeedCopy]) -> u64 {
 /// the caller; the record is then left out of the index rather than stopping it).
 pub fn view_of(record: &FeedRecord) -> Option<BibView> {
     let view = kitap_marc::parse_view(&record.marc).ok()?;
-    Some(BibView::from_record(&view.into_record(Some(Encoding::Utf8))))
+    Some(BibView::from_record(
+        &view.into_record(Some(Encoding::Utf8)),
+    ))
 }
 
 fn push_unique(list: &mut Vec<String>, value: String) {
@@ -86,7 +88,10 @@ pub fn index_doc(record: &FeedRecord, view: &BibView, copies: &[&FeedCopy]) -> I
         bbk_group: record.knowledge_area.clone(),
         libraries,
         sort_title: view.sort_title().unwrap_or_default(),
-        sort_author: view.main_author().map(|a| a.name.clone()).unwrap_or_default(),
+        sort_author: view
+            .main_author()
+            .map(|a| a.name.clone())
+            .unwrap_or_default(),
     }
 }
 

@@ -78,12 +78,14 @@ pub struct OpacRecord {
 fn availability_of(copies: &[&PublicCopy]) -> Vec<Availability> {
     let mut by_library: BTreeMap<&str, Availability> = BTreeMap::new();
     for c in copies {
-        let a = by_library.entry(&c.branch_code).or_insert_with(|| Availability {
-            library: c.branch_code.clone(),
-            library_name_kk: c.branch_name_kk.clone(),
-            library_name_ru: c.branch_name_ru.clone(),
-            ..Availability::default()
-        });
+        let a = by_library
+            .entry(&c.branch_code)
+            .or_insert_with(|| Availability {
+                library: c.branch_code.clone(),
+                library_name_kk: c.branch_name_kk.clone(),
+                library_name_ru: c.branch_name_ru.clone(),
+                ..Availability::default()
+            });
         match c.status.as_str() {
             "available" => a.available += 1,
             "on_loan" => a.on_loan += 1,
@@ -103,9 +105,17 @@ fn highlights(h: &Highlighter, view: &BibView) -> BTreeMap<&'static str, String>
         }
     };
     put("title", view.title.clone());
-    put("author", view.main_author().map(|a| a.name.clone()).or_else(|| view.responsibility.clone()));
+    put(
+        "author",
+        view.main_author()
+            .map(|a| a.name.clone())
+            .or_else(|| view.responsibility.clone()),
+    );
     put("annotation", view.annotation.clone());
-    put("subjects", (!view.subjects.is_empty()).then(|| view.subjects.join("; ")));
+    put(
+        "subjects",
+        (!view.subjects.is_empty()).then(|| view.subjects.join("; ")),
+    );
     out
 }
 
@@ -123,8 +133,13 @@ fn search_error(err: SearchError) -> AppError {
 impl App {
     /// Runs a catalogue search and adds each hit's view, highlights and live
     /// availability per library from the database.
-    pub fn search(&self, service: &SearchService, request: &SearchRequest) -> Result<SearchPage, AppError> {
-        let results = kitap_search::run(&service.index().current(), request).map_err(search_error)?;
+    pub fn search(
+        &self,
+        service: &SearchService,
+        request: &SearchRequest,
+    ) -> Result<SearchPage, AppError> {
+        let results =
+            kitap_search::run(&service.index().current(), request).map_err(search_error)?;
         let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
         let (records, copies) = self.db().read(|conn| {
             let records = search_feed::records_by_ids(conn, &ids)?;
@@ -148,7 +163,9 @@ impl App {
                     id: hit.id.clone(),
                     score: hit.score,
                     highlights: highlights(&highlighter, &view),
-                    availability: availability_of(by_record.get(hit.id.as_str()).map_or(&[][..], |v| v)),
+                    availability: availability_of(
+                        by_record.get(hit.id.as_str()).map_or(&[][..], |v| v),
+                    ),
                     view,
                 })
             })
@@ -204,8 +221,13 @@ impl App {
     }
 
     /// Decoded records for the ids, in the order asked (SRU answers with MARC).
-    pub fn records_for_display(&self, ids: &[String]) -> Result<Vec<(String, Record, BibView)>, AppError> {
-        let records = self.db().read(|conn| search_feed::records_by_ids(conn, ids))?;
+    pub fn records_for_display(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, Record, BibView)>, AppError> {
+        let records = self
+            .db()
+            .read(|conn| search_feed::records_by_ids(conn, ids))?;
         let by_id: HashMap<&str, _> = records.iter().map(|r| (r.id.as_str(), r)).collect();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {

@@ -23,7 +23,12 @@ type Page = (Vec<FeedRecord>, Vec<FeedCopy>);
 /// Rebuilds the index; returns the checkpoint (outbox id) it is current to.
 /// `remove_old`: delete the previous generation (only the process that
 /// served it may; another process leaves it to the server's refresh).
-pub fn rebuild(db: &Db, index: &SearchIndex, memory: usize, remove_old: bool) -> Result<i64, AppError> {
+pub fn rebuild(
+    db: &Db,
+    index: &SearchIndex,
+    memory: usize,
+    remove_old: bool,
+) -> Result<i64, AppError> {
     let started = std::time::Instant::now();
     let seq = db.read(search_feed::last_outbox_id)?;
     let mut build = index.begin_rebuild(memory).map_err(internal)?;
@@ -59,7 +64,9 @@ pub fn rebuild(db: &Db, index: &SearchIndex, memory: usize, remove_old: bool) ->
                     .filter(|r| r.status == "active")
                     .filter_map(|r| {
                         let view = view_of(r)?;
-                        let copies = by_record.get(r.id.as_str()).map_or(&[][..], |v| v.as_slice());
+                        let copies = by_record
+                            .get(r.id.as_str())
+                            .map_or(&[][..], |v| v.as_slice());
                         Some(index_doc(r, &view, copies).to_document(&fields))
                     })
                     .collect();
@@ -85,6 +92,11 @@ pub fn rebuild(db: &Db, index: &SearchIndex, memory: usize, remove_old: bool) ->
     index
         .finish_rebuild(build, seq, remove_old)
         .map_err(internal)?;
-    tracing::info!(documents = count, seq, seconds = started.elapsed().as_secs_f64(), "index rebuilt");
+    tracing::info!(
+        documents = count,
+        seq,
+        seconds = started.elapsed().as_secs_f64(),
+        "index rebuilt"
+    );
     Ok(seq)
 }

@@ -129,7 +129,9 @@ impl SearchService {
     pub fn wait_for(&self, seq: i64, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
-            if self.checkpoint.load(Ordering::SeqCst) >= seq && !self.building.load(Ordering::SeqCst) {
+            if self.checkpoint.load(Ordering::SeqCst) >= seq
+                && !self.building.load(Ordering::SeqCst)
+            {
                 return true;
             }
             std::thread::sleep(Duration::from_millis(10));
@@ -207,10 +209,16 @@ impl Worker {
             self.indexer = None;
             self.reset(cp.seq);
         }
-        if self.indexer.as_ref().is_none_or(|i| !i.is_current(&self.index)) {
+        if self
+            .indexer
+            .as_ref()
+            .is_none_or(|i| !i.is_current(&self.index))
+        {
             self.indexer = Some(Indexer::new(&self.index, WRITER_MEMORY).map_err(internal)?);
         }
-        let entries = self.db.read(|conn| outbox::after(conn, self.cursor, BATCH))?;
+        let entries = self
+            .db
+            .read(|conn| outbox::after(conn, self.cursor, BATCH))?;
         let fresh: Vec<OutboxEntry> = entries
             .iter()
             .filter(|e| !self.beyond.contains(&e.id))
@@ -261,7 +269,11 @@ impl Worker {
             if since.elapsed() < HOLE_WAIT {
                 break;
             }
-            tracing::warn!(from = next, to = first - 1, "outbox ids never appeared; skipping them");
+            tracing::warn!(
+                from = next,
+                to = first - 1,
+                "outbox ids never appeared; skipping them"
+            );
             self.cursor = first - 1;
             self.hole_since = None;
         }

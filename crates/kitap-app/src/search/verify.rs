@@ -27,7 +27,10 @@ pub struct IndexCheck {
 
 impl IndexCheck {
     pub fn is_consistent(&self) -> bool {
-        self.missing.is_empty() && self.extra.is_empty() && self.stale.is_empty() && self.doubled.is_empty()
+        self.missing.is_empty()
+            && self.extra.is_empty()
+            && self.stale.is_empty()
+            && self.doubled.is_empty()
     }
 }
 
@@ -50,7 +53,9 @@ impl App {
             after = Some(last.id.clone());
             let by_record = group_copies(&copies);
             for r in records.iter().filter(|r| r.status == "active") {
-                let copies = by_record.get(r.id.as_str()).map_or(&[][..], |v| v.as_slice());
+                let copies = by_record
+                    .get(r.id.as_str())
+                    .map_or(&[][..], |v| v.as_slice());
                 expected.push((r.id.clone(), r.version, copies_digest(copies)));
             }
             if (records.len() as i64) < PAGE {
