@@ -18,5 +18,5 @@ pub use iso2709::{
     RecordSplitter, RecordView, SubfieldView,
 };
 pub use record::{Dialect, Field, Record, Subfield};
-pub use write::{write_iso2709, write_json, write_marcxml, MarcXmlWriter};
+pub use write::{escape_xml, write_iso2709, write_json, write_marcxml, MarcXmlWriter};
 pub use xml::{MarcXmlReader, XmlErrorKind, XmlRecordError};

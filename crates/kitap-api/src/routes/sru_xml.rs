@@ -169,27 +169,10 @@ fn meaning(number: u32) -> &'static str {
     }
 }
 
-/// Characters XML 1.0 does not allow anywhere, even as references.
-fn forbidden(c: char) -> bool {
-    matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
-}
-
 /// Appends `text` escaped for element content (`attr` false) or a
-/// double-quoted attribute value (`attr` true).
+/// double-quoted attribute value (`attr` true): the MARCXML writer's escaper.
 fn escape_into(out: &mut String, text: &str, attr: bool) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attr => out.push_str("&quot;"),
-            '\r' => out.push_str("&#xD;"),
-            '\t' if attr => out.push_str("&#x9;"),
-            '\n' if attr => out.push_str("&#xA;"),
-            c if forbidden(c) => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
+    kitap_marc::escape_xml(out, text, attr);
 }
 
 /// Builds a document; element names are the caller's constants, text and

@@ -104,7 +104,10 @@ fn forbidden(c: char) -> bool {
     matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
-fn escape_into(s: &mut String, text: &str, attr: bool, tag: &str, warnings: &mut Vec<String>) {
+/// Appends `text` escaped for XML 1.0 element content (`attr` false) or a
+/// double-quoted attribute value (`attr` true); characters XML 1.0 forbids
+/// become U+FFFD. Returns whether any was replaced.
+pub fn escape_xml(s: &mut String, text: &str, attr: bool) -> bool {
     let mut replaced = false;
     for c in text.chars() {
         match c {
@@ -122,7 +125,11 @@ fn escape_into(s: &mut String, text: &str, attr: bool, tag: &str, warnings: &mut
             c => s.push(c),
         }
     }
-    if replaced {
+    replaced
+}
+
+fn escape_into(s: &mut String, text: &str, attr: bool, tag: &str, warnings: &mut Vec<String>) {
+    if escape_xml(s, text, attr) {
         warnings.push(format!(
             "{tag}: control characters not allowed in XML 1.0 replaced by U+FFFD"
         ));

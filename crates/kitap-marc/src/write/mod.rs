@@ -11,7 +11,7 @@ pub mod marcxml;
 
 pub use crate::json::{record_to_json, write_json};
 pub use iso2709::{write_iso2709, write_iso2709_preserving};
-pub use marcxml::{write_marcxml, MarcXmlWriter, MARC21_SLIM_NS};
+pub use marcxml::{escape_xml, write_marcxml, MarcXmlWriter, MARC21_SLIM_NS};
 
 use std::io;
 
