@@ -121,6 +121,7 @@ impl From<AppError> for ApiError {
             AppError::InvalidRecord { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::VersionConflict { .. } => StatusCode::CONFLICT,
             AppError::Query(_) => StatusCode::BAD_REQUEST,
+            AppError::NotMarc(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(cause) => return ApiError::internal(cause),
         };

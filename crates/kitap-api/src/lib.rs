@@ -7,6 +7,7 @@
 mod auth;
 mod context;
 mod dto;
+mod edge;
 pub mod error;
 mod extract_errors;
 mod metrics;
@@ -83,6 +84,7 @@ fn build_app(
         .app_data(shared.metrics)
         .app_data(shared.routes)
         .app_data(shared.openapi)
+        .app_data(edge::JsonLimit(shared.max_body_bytes))
         .app_data(extract_errors::json_config(shared.max_body_bytes))
         .app_data(web::PayloadConfig::new(shared.max_body_bytes))
         .app_data(extract_errors::path_config())
@@ -90,6 +92,7 @@ fn build_app(
         .configure(openapi::register)
         .split_for_parts();
     app.default_service(web::to(extract_errors::fallback))
+        .wrap(from_fn(edge::refuse_control_characters))
         .wrap(from_fn(context::request_context))
 }
 

@@ -39,6 +39,9 @@ pub enum AppError {
     /// A search query that cannot be parsed (`code` from the parser).
     #[error("{0}")]
     Query(#[from] kitap_search::QueryError),
+    /// An import file from which no record could be read.
+    #[error("{0}")]
+    NotMarc(String),
     #[error("the database is busy; try again")]
     Busy,
     #[error("internal error")]
@@ -63,6 +66,7 @@ impl AppError {
             AppError::InvalidRecord { code, .. } => code,
             AppError::VersionConflict { .. } => "version_conflict",
             AppError::Query(q) => q.code,
+            AppError::NotMarc(_) => "not_marc",
             AppError::Busy => "database_busy",
             AppError::Internal(_) => "internal_error",
         }

@@ -117,6 +117,10 @@ pub fn import(app: &App, args: ImportArgs) -> anyhow::Result<()> {
                     }
                 }
             }
+            Err(err @ kitap_app::AppError::NotMarc(_)) => {
+                eprintln!("{}: import failed: {err}", job.file_name);
+                failed = true;
+            }
             Err(err) => {
                 eprintln!(
                     "{}: import failed: {err} (continue with --resume {id})",
@@ -201,18 +205,51 @@ pub fn export(app: &App, args: ExportArgs) -> anyhow::Result<()> {
         convert,
     };
     let count = match &args.out {
-        Some(path) => {
-            let file = File::create(path).with_context(|| format!("{}", path.display()))?;
-            app.export(&request, BufWriter::new(file))?
-        }
+        Some(path) => export_to_file(app, &request, path)?,
         None => {
             let stdout = std::io::stdout();
             let mut lock = BufWriter::new(stdout.lock());
-            let n = app.export(&request, &mut lock)?;
+            let n = app.export(&request, &mut lock).map_err(with_cause)?;
             lock.flush()?;
             n
         }
     };
     eprintln!("{count} records exported");
     Ok(())
+}
+
+/// Writes beside the target and renames on success: a failed export leaves
+/// no file that looks complete (and the command exits non-zero).
+fn export_to_file(
+    app: &App,
+    request: &ExportRequest,
+    path: &std::path::Path,
+) -> anyhow::Result<u64> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let file = File::create(&partial).with_context(|| format!("{}", partial.display()))?;
+    let mut out = BufWriter::new(file);
+    let written = app
+        .export(request, &mut out)
+        .map_err(with_cause)
+        .and_then(|n| out.flush().map(|()| n).map_err(anyhow::Error::from));
+    match written {
+        Ok(n) => {
+            std::fs::rename(&partial, path).with_context(|| format!("{}", path.display()))?;
+            Ok(n)
+        }
+        Err(err) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(err.context(format!("export to {} failed", path.display())))
+        }
+    }
+}
+
+/// On the command line the operator may see an internal error's cause.
+fn with_cause(err: kitap_app::AppError) -> anyhow::Error {
+    match err {
+        kitap_app::AppError::Internal(cause) => anyhow::anyhow!("internal error: {cause}"),
+        other => other.into(),
+    }
 }

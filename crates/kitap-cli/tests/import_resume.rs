@@ -29,7 +29,7 @@ fn job_state(db: &Db) -> Option<(String, String, i64, i64, i64)> {
     let job = jobs.into_iter().next()?;
     Some((
         job.id.to_string(),
-        job.status,
+        job.status.as_str().to_owned(),
         job.progress.next_index,
         job.progress.created,
         job.progress.rejected,
@@ -113,5 +113,11 @@ fn a_killed_import_resumes_after_its_last_batch() {
     let report = db
         .read(|c| kitap_db::imports::rejects(c, uid, 0, 1000))
         .unwrap();
-    assert_eq!(report.len() as i64, rejected_after);
+    // Report lines for records imported with a repair are not rejects.
+    let notes = ["copies_not_created", "control_characters_removed"];
+    let refused = report
+        .iter()
+        .filter(|r| !notes.contains(&r.code.as_str()))
+        .count();
+    assert_eq!(refused as i64, rejected_after);
 }

@@ -3,7 +3,7 @@
 //! resumes exactly after the last committed batch.
 
 use diesel::prelude::*;
-use kitap_domain::{BranchId, ImportId, StaffId, Timestamp};
+use kitap_domain::{BranchId, ImportId, ImportStatus, StaffId, Timestamp};
 
 use crate::conn::per_backend;
 use crate::schema::{import_rejects, imports};
@@ -12,7 +12,7 @@ use crate::{DbConnection, DbError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportJob {
     pub id: ImportId,
-    pub status: String,
+    pub status: ImportStatus,
     pub file_name: String,
     pub file_path: String,
     pub file_size: i64,
@@ -21,7 +21,8 @@ pub struct ImportJob {
     pub on_match: String,
     pub branch_id: Option<BranchId>,
     pub progress: Progress,
-    pub error: Option<String>,
+    /// Why a failed job failed: a stable code and a message.
+    pub error: Option<JobError>,
     pub created_by: Option<StaffId>,
     pub created_at: Timestamp,
     pub started_at: Option<Timestamp>,
@@ -38,6 +39,13 @@ pub struct Progress {
     pub skipped: i64,
     pub rejected: i64,
     pub copies: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobError {
+    /// `not_marc`, `internal_error`, ...
+    pub code: String,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +78,7 @@ struct Row {
     rejected_count: i64,
     copies_count: i64,
     error: Option<String>,
+    error_code: Option<String>,
     created_by: Option<String>,
     created_at: chrono::NaiveDateTime,
     started_at: Option<chrono::NaiveDateTime>,
@@ -96,7 +105,7 @@ impl TryFrom<Row> for ImportJob {
                 .map(str::parse)
                 .transpose()
                 .map_err(corrupt)?,
-            status: row.status,
+            status: row.status.parse().map_err(corrupt)?,
             file_name: row.file_name,
             file_path: row.file_path,
             file_size: row.file_size,
@@ -112,7 +121,13 @@ impl TryFrom<Row> for ImportJob {
                 rejected: row.rejected_count,
                 copies: row.copies_count,
             },
-            error: row.error,
+            error: match (row.error_code, row.error) {
+                (None, None) => None,
+                (code, message) => Some(JobError {
+                    code: code.unwrap_or_else(|| "internal_error".to_owned()),
+                    message: message.unwrap_or_default(),
+                }),
+            },
             created_at: Timestamp::from_naive(row.created_at),
             started_at: row.started_at.map(Timestamp::from_naive),
             finished_at: row.finished_at.map(Timestamp::from_naive),
@@ -124,7 +139,7 @@ impl From<&ImportJob> for Row {
     fn from(j: &ImportJob) -> Self {
         Row {
             id: j.id.to_string(),
-            status: j.status.clone(),
+            status: j.status.as_str().to_owned(),
             file_name: j.file_name.clone(),
             file_path: j.file_path.clone(),
             file_size: j.file_size,
@@ -139,7 +154,8 @@ impl From<&ImportJob> for Row {
             skipped_count: j.progress.skipped,
             rejected_count: j.progress.rejected,
             copies_count: j.progress.copies,
-            error: j.error.clone(),
+            error: j.error.as_ref().map(|e| e.message.clone()),
+            error_code: j.error.as_ref().map(|e| e.code.clone()),
             created_by: j.created_by.map(|id| id.to_string()),
             created_at: j.created_at.naive(),
             started_at: j.started_at.map(|t| t.naive()),
@@ -185,7 +201,10 @@ pub fn list(
 /// process that died.
 pub fn unfinished(conn: &mut DbConnection) -> Result<Vec<ImportJob>, DbError> {
     imports::table
-        .filter(imports::status.eq_any(["queued", "running"]))
+        .filter(imports::status.eq_any([
+            ImportStatus::Queued.as_str(),
+            ImportStatus::Running.as_str(),
+        ]))
         .order(imports::id.asc())
         .select(Row::as_select())
         .load::<Row>(conn)?
@@ -197,22 +216,23 @@ pub fn unfinished(conn: &mut DbConnection) -> Result<Vec<ImportJob>, DbError> {
 pub fn set_status(
     conn: &mut DbConnection,
     id: ImportId,
-    status: &str,
-    error: Option<&str>,
+    status: ImportStatus,
+    error: Option<&JobError>,
     at: Timestamp,
 ) -> Result<(), DbError> {
     let target = imports::table.find(id.to_string());
     let changed = match status {
-        "running" => diesel::update(target)
+        ImportStatus::Running => diesel::update(target)
             .set((
-                imports::status.eq(status),
+                imports::status.eq(status.as_str()),
                 imports::started_at.eq(at.naive()),
             ))
             .execute(conn)?,
         _ => diesel::update(target)
             .set((
-                imports::status.eq(status),
-                imports::error.eq(error),
+                imports::status.eq(status.as_str()),
+                imports::error.eq(error.map(|e| e.message.as_str())),
+                imports::error_code.eq(error.map(|e| e.code.as_str())),
                 imports::finished_at.eq(at.naive()),
             ))
             .execute(conn)?,

@@ -215,6 +215,7 @@ diesel::table! {
         rejected_count -> BigInt,
         copies_count -> BigInt,
         error -> Nullable<Text>,
+        error_code -> Nullable<Text>,
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         started_at -> Nullable<Timestamp>,

@@ -8,6 +8,7 @@ mod branch;
 mod error;
 mod holdings;
 mod ids;
+mod import;
 mod isbn;
 mod issn;
 mod name_enum;
@@ -25,6 +26,7 @@ pub use ids::{
     AccessionActId, AuditId, BranchId, CopyId, ImportId, RecordId, SessionId, StaffId,
     WriteOffActId,
 };
+pub use import::ImportStatus;
 pub use isbn::Isbn;
 pub use issn::Issn;
 pub use role::Role;

@@ -9,6 +9,7 @@ mod branches;
 mod concurrency;
 mod copies;
 mod errors;
+mod hardening;
 mod imports;
 mod openapi;
 mod records;

@@ -8,6 +8,7 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpResponse};
+use futures_util::StreamExt;
 use kitap_app::catalog::{ExportRequest, Format, Target};
 use kitap_app::RecordFilter;
 use kitap_domain::{RecordId, RecordStatus};
@@ -43,9 +44,12 @@ pub struct ExportQuery {
 
 const CHUNK: usize = 64 * 1024;
 
+/// What the export thread sends: file bytes, or why it stopped.
+type Piece = Result<Bytes, kitap_app::AppError>;
+
 /// Sends what is written in 64 KiB chunks; fails once the reader is gone.
 struct ChunkWriter {
-    tx: SyncSender<Bytes>,
+    tx: SyncSender<Piece>,
     buf: Vec<u8>,
 }
 
@@ -64,7 +68,7 @@ impl Write for ChunkWriter {
         }
         let chunk = Bytes::from(std::mem::take(&mut self.buf));
         self.tx
-            .send(chunk)
+            .send(Ok(chunk))
             .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away"))
     }
 }
@@ -151,38 +155,53 @@ pub async fn records(
         format,
         convert,
     };
-    let (tx, rx) = sync_channel::<Bytes>(8);
+    let (tx, rx) = sync_channel::<Piece>(8);
     let app = state.app.clone();
     std::thread::Builder::new()
         .name("kitap-export".to_owned())
         .spawn(move || {
+            let failed = tx.clone();
             let mut out = ChunkWriter {
                 tx,
                 buf: Vec::with_capacity(CHUNK),
             };
             if let Err(err) = app.export(&request, &mut out) {
                 tracing::warn!(error = %err, "export stopped");
+                let _ = failed.send(Err(err));
             }
         })
         .map_err(ApiError::internal)?;
 
+    // The status is decided by the first piece: an export that fails before
+    // its first chunk (a bad filter, an unreadable first record) answers
+    // with an error, never with an empty 200 that looks like "no match".
+    let (first, rx) = web::block(move || (rx.recv().ok(), rx)).await?;
+    let first = match first {
+        Some(Err(err)) => return Err(err.into()),
+        Some(Ok(chunk)) => Some(chunk),
+        None => None,
+    };
     let (content_type, ext) = match format {
         Format::Iso2709 => ("application/marc", "mrc"),
         Format::MarcXml => ("application/marcxml+xml", "xml"),
         Format::Json => ("application/json", "json"),
     };
+    let head = futures_util::stream::iter(first.map(Ok));
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((
             "Content-Disposition",
             format!("attachment; filename=\"kitap-records.{ext}\""),
         ))
-        .streaming(receive(rx)))
+        .streaming(head.chain(receive(rx))))
 }
 
-/// Each chunk is awaited on the blocking pool: the receiver blocks.
+/// Each chunk is awaited on the blocking pool: the receiver blocks. An error
+/// after the first chunk ends the stream with an error, which makes actix
+/// drop the connection without the final chunk: the client sees a cut-off
+/// transfer, not a complete file.
 fn receive(
-    rx: Receiver<Bytes>,
+    rx: Receiver<Piece>,
 ) -> impl futures_util::Stream<Item = Result<Bytes, actix_web::Error>> {
     futures_util::stream::unfold(Some(rx), |rx| async move {
         let rx = rx?;
@@ -192,7 +211,33 @@ fn receive(
         })
         .await
         .ok()?;
-        let (rx, next) = got;
-        next.map(|chunk| (Ok(chunk), Some(rx)))
+        match got {
+            (rx, Some(Ok(chunk))) => Some((Ok(chunk), Some(rx))),
+            (_, Some(Err(err))) => Some((Err(ApiError::from(err).into()), None)),
+            (_, None) => None,
+        }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::StreamExt;
+
+    use super::*;
+
+    #[actix_web::test]
+    async fn a_failure_after_the_first_chunk_ends_the_stream_with_an_error() {
+        let (tx, rx) = sync_channel::<Piece>(4);
+        tx.send(Ok(Bytes::from_static(b"part"))).unwrap();
+        tx.send(Err(kitap_app::AppError::Internal("disk".into())))
+            .unwrap();
+        drop(tx);
+        let items: Vec<_> = receive(rx).collect().await;
+        assert_eq!(items.len(), 2);
+        assert!(items[0].is_ok());
+        assert!(
+            items[1].is_err(),
+            "the failure must reach actix as an error"
+        );
+    }
 }

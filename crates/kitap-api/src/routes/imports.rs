@@ -54,7 +54,11 @@ pub struct ImportDto {
     pub skipped: i64,
     pub rejected: i64,
     pub copies: i64,
+    /// Why a failed import failed, for people.
     pub error: Option<String>,
+    /// The same as a stable code: `not_marc` (no record could be read from
+    /// the file as the format tried), `internal_error`, `database_busy`.
+    pub error_code: Option<String>,
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
@@ -64,7 +68,7 @@ impl From<&ImportJob> for ImportDto {
     fn from(j: &ImportJob) -> Self {
         ImportDto {
             id: j.id.to_string(),
-            status: j.status.clone(),
+            status: j.status.as_str().to_owned(),
             file_name: j.file_name.clone(),
             file_size: j.file_size,
             format: j.format.clone(),
@@ -77,7 +81,8 @@ impl From<&ImportJob> for ImportDto {
             skipped: j.progress.skipped,
             rejected: j.progress.rejected,
             copies: j.progress.copies,
-            error: j.error.clone(),
+            error: j.error.as_ref().map(|e| e.message.clone()),
+            error_code: j.error.as_ref().map(|e| e.code.clone()),
             created_at: j.created_at.to_string(),
             started_at: j.started_at.map(|t| t.to_string()),
             finished_at: j.finished_at.map(|t| t.to_string()),

@@ -48,8 +48,10 @@ impl Rejected {
     }
 }
 
-pub fn prepare(record: Record) -> Result<Prepared, Rejected> {
-    let issues = validate::validate(&record);
+pub fn prepare(mut record: Record) -> Result<Prepared, Rejected> {
+    let removed = kitap_catalog::strip_control_characters(&mut record);
+    let mut issues = validate::validate(&record);
+    issues.extend(removed);
     if validate::has_errors(&issues) {
         return Err(Rejected { issues });
     }
@@ -105,6 +107,12 @@ fn derive(record: &Record, view: &BibView, warnings: &[Issue]) -> Derived {
     }
 }
 
+/// Longer values are not identifiers (a 035 holding a pasted note): they
+/// are not made keys, because PostgreSQL cannot index a key of more than
+/// ~2,700 bytes and SQLite can, and the two backends must take the same
+/// records.
+const MAX_KEY_BYTES: usize = 256;
+
 /// Identifier keys. The control number is scoped by its source (003) so
 /// that two libraries' local numbers 1, 2, 3... do not collide; without a
 /// 003 the importer confirms a match by title (see `import::matching`).
@@ -134,6 +142,7 @@ pub fn keys(view: &BibView) -> Vec<RecordKey> {
             value: issn.clone(),
         });
     }
+    keys.retain(|k| k.value.len() <= MAX_KEY_BYTES);
     keys
 }
 

@@ -13,10 +13,13 @@
 //! match on them; messages are English for people.
 
 mod content;
+mod controls;
 mod ident;
 mod lang;
 mod lang_codes;
 mod structure;
+
+pub use controls::strip_control_characters;
 
 use std::collections::HashMap;
 

@@ -8,7 +8,7 @@ use kitap_db::imports::{self, ImportJob, Reject};
 use kitap_db::outbox::{self, Change};
 use kitap_db::records::{self, StoredRecord};
 use kitap_db::DbConnection;
-use kitap_domain::{RecordId, RecordStatus, Timestamp};
+use kitap_domain::{ImportStatus, RecordId, RecordStatus, Timestamp};
 use kitap_marc::Encoding;
 
 use super::source::{self, Format, Item};
@@ -16,7 +16,8 @@ use super::{matching, OnMatch, BATCH};
 use crate::catalog::prepare::{prepare, Prepared};
 use crate::{Actor, App, AppError};
 
-/// Runs the job from its resume point; returns "done" or "cancelled".
+/// Runs the job from its resume point; returns `Done` or `Cancelled`, and
+/// how many of the items read were MARC records.
 ///
 /// Two threads: this one stores batches while a reader thread parses and
 /// prepares the next one, so the CPU work of a batch overlaps the database
@@ -26,7 +27,7 @@ pub fn run(
     job: &mut ImportJob,
     actor: &Actor,
     tick: &mut dyn FnMut(&ImportJob),
-) -> Result<&'static str, AppError> {
+) -> Result<(ImportStatus, u64), AppError> {
     let format = Format::parse(&job.format)
         .ok_or_else(|| AppError::Internal(format!("import format {:?}", job.format)))?;
     let encoding = job.encoding.as_deref().and_then(Encoding::from_name);
@@ -73,14 +74,16 @@ pub fn run(
                 let _ = tx.send(prepare_batch(pending));
             }
         });
+        let mut parsed = 0;
         for batch in rx {
+            parsed += batch.parsed;
             store(app, job, actor, (on_match, holdings), batch)?;
             tick(job);
-            if app.import_job(job.id)?.status == "cancelled" {
-                return Ok("cancelled");
+            if app.import_job(job.id)?.status == ImportStatus::Cancelled {
+                return Ok((ImportStatus::Cancelled, parsed));
             }
         }
-        Ok("done")
+        Ok((ImportStatus::Done, parsed))
     })
 }
 
@@ -97,16 +100,24 @@ struct Good {
 struct Batch {
     good: Vec<Good>,
     rejects: Vec<Reject>,
+    /// Report lines for records that were read with repairs (not rejects).
+    notes: Vec<Reject>,
     /// Index and end offset of the batch's last item (the resume point).
     last: Option<(u64, u64)>,
+    /// Items that were MARC records (imported or refused by validation),
+    /// as opposed to bytes the reader could not take for a record at all.
+    parsed: u64,
 }
 
 fn prepare_batch(items: Vec<Item>) -> Batch {
     let mut rejects = Vec::new();
+    let mut notes = Vec::new();
     let mut good = Vec::with_capacity(items.len());
     let mut last = None;
+    let mut parsed = 0;
     for item in items {
         last = Some((item.index, item.end_offset));
+        parsed += u64::from(item.outcome.is_ok());
         match item.outcome {
             Err(bad) => rejects.push(Reject {
                 record_index: item.index as i64,
@@ -120,6 +131,9 @@ fn prepare_batch(items: Vec<Item>) -> Batch {
                 let encoding = read.record.encoding.name().to_owned();
                 match prepare(read.record) {
                     Ok(p) => {
+                        if let Some(note) = repair_note(&p, item.index, item.offset) {
+                            notes.push(note);
+                        }
                         // Keep the file's bytes only when they differ from ours.
                         let original = read.original.filter(|o| *o != p.marc);
                         good.push(Good {
@@ -144,8 +158,49 @@ fn prepare_batch(items: Vec<Item>) -> Batch {
     Batch {
         good,
         rejects,
+        notes,
         last,
+        parsed,
     }
+}
+
+/// One report line per record (the report's key): a record with copies not
+/// created and repaired data gets both messages on its line.
+fn merge_notes(mut notes: Vec<Reject>, repairs: &[Reject]) -> Vec<Reject> {
+    for repair in repairs {
+        match notes
+            .iter_mut()
+            .find(|n| n.record_index == repair.record_index)
+        {
+            Some(note) => {
+                note.message.push_str("; ");
+                note.message.push_str(&repair.message);
+            }
+            None => notes.push(repair.clone()),
+        }
+    }
+    notes
+}
+
+/// Control characters removed from a record (PostgreSQL cannot store NUL):
+/// the record is kept, and the report says where its data was changed.
+fn repair_note(p: &Prepared, index: u64, offset: u64) -> Option<Reject> {
+    let removed: Vec<&str> = p
+        .warnings
+        .iter()
+        .filter(|w| w.code == "control_characters_removed")
+        .map(|w| w.message.as_str())
+        .collect();
+    if removed.is_empty() {
+        return None;
+    }
+    Some(Reject {
+        record_index: index as i64,
+        byte_offset: offset as i64,
+        code: "control_characters_removed".to_owned(),
+        message: format!("record read; {}", removed.join("; ")),
+        control_number: p.record.control("001").map(str::to_owned),
+    })
 }
 
 /// What the batch will do with one good record.
@@ -173,7 +228,9 @@ fn store(
     let Batch {
         good,
         rejects,
+        notes: repairs,
         last,
+        ..
     } = batch;
     let Some((last_index, last_end)) = last else {
         return Ok(());
@@ -188,7 +245,7 @@ fn store(
         let (created, updated, skipped) = apply(conn, &plans, now)?;
         let (copies, notes) = add_copies(app, conn, &plans, default_library)?;
         imports::insert_rejects(conn, import_id, &rejects)?;
-        imports::insert_rejects(conn, import_id, &notes)?;
+        imports::insert_rejects(conn, import_id, &merge_notes(notes, &repairs))?;
         progress.copies += copies;
         progress.created += created;
         progress.updated += updated;

@@ -12,8 +12,8 @@ mod worker;
 
 use std::path::PathBuf;
 
-use kitap_db::imports::{self, ImportJob, Progress, Reject};
-use kitap_domain::{BranchId, ImportId, Role, Timestamp, ValueError};
+use kitap_db::imports::{self, ImportJob, JobError, Progress, Reject};
+use kitap_domain::{BranchId, ImportId, ImportStatus, Role, Timestamp, ValueError};
 use kitap_marc::Encoding;
 
 use crate::{Actor, App, AppError, Principal};
@@ -89,7 +89,7 @@ impl App {
         };
         let job = ImportJob {
             id: ImportId::new(),
-            status: "queued".to_owned(),
+            status: ImportStatus::Queued,
             file_name: req.file_name,
             file_path: req.file_path.display().to_string(),
             file_size: i64::try_from(meta.len()).unwrap_or(i64::MAX),
@@ -161,14 +161,14 @@ impl App {
     ) -> Result<ImportJob, AppError> {
         who.require_role(&[Role::Admin, Role::Cataloger])?;
         let job = self.import_job(id)?;
-        if job.status != "queued" && job.status != "running" {
+        if !job.status.is_unfinished() {
             return Err(AppError::conflict(
                 "import_finished",
                 format!("the import is already {}", job.status),
             ));
         }
         self.db.write(|conn| {
-            imports::set_status(conn, id, "cancelled", None, Timestamp::now())?;
+            imports::set_status(conn, id, ImportStatus::Cancelled, None, Timestamp::now())?;
             crate::audit::record(conn, actor, "cancel", ("import", &id), None, None)?;
             Ok::<_, AppError>(())
         })?;
@@ -179,14 +179,15 @@ impl App {
     /// its last committed batch.
     pub fn requeue_import(&self, id: ImportId) -> Result<ImportJob, AppError> {
         let job = self.import_job(id)?;
-        if job.status == "done" || job.status == "cancelled" {
+        if job.status.is_final() {
             return Err(AppError::conflict(
                 "import_finished",
                 format!("the import is already {}", job.status),
             ));
         }
-        self.db
-            .write(|conn| imports::set_status(conn, id, "queued", None, Timestamp::now()))?;
+        self.db.write(|conn| {
+            imports::set_status(conn, id, ImportStatus::Queued, None, Timestamp::now())
+        })?;
         self.import_job(id)
     }
 
@@ -204,38 +205,81 @@ impl App {
         tick: &mut dyn FnMut(&ImportJob),
     ) -> Result<ImportJob, AppError> {
         let mut job = self.import_job(id)?;
-        if !matches!(job.status.as_str(), "queued" | "running") {
+        if !job.status.is_unfinished() {
             return Ok(job);
         }
-        self.db
-            .write(|conn| imports::set_status(conn, id, "running", None, Timestamp::now()))?;
-        match batch::run(self, &mut job, actor, tick) {
-            Ok(final_status) => {
-                if final_status == "done" {
-                    self.db.write(|conn| {
-                        imports::set_status(conn, id, "done", None, Timestamp::now())?;
-                        crate::audit::record(
-                            conn,
-                            actor,
-                            "finish",
-                            ("import", &id),
-                            None,
-                            Some(progress_json(&job.progress)),
-                        )?;
-                        Ok::<_, AppError>(())
-                    })?;
-                }
+        self.db.write(|conn| {
+            imports::set_status(conn, id, ImportStatus::Running, None, Timestamp::now())
+        })?;
+        let outcome = batch::run(self, &mut job, actor, tick).and_then(|(status, parsed)| {
+            match (status, parsed == 0 && nothing_taken(&job)) {
+                (ImportStatus::Done, true) => Err(not_marc(&job)),
+                _ => Ok(status),
+            }
+        });
+        match outcome {
+            Ok(ImportStatus::Done) => {
+                self.db.write(|conn| {
+                    imports::set_status(conn, id, ImportStatus::Done, None, Timestamp::now())?;
+                    crate::audit::record(
+                        conn,
+                        actor,
+                        "finish",
+                        ("import", &id),
+                        None,
+                        Some(progress_json(&job.progress)),
+                    )?;
+                    Ok::<_, AppError>(())
+                })?;
                 self.import_job(id)
             }
+            Ok(_) => self.import_job(id),
             Err(err) => {
-                let message = err.to_string();
+                if let AppError::Internal(cause) = &err {
+                    tracing::error!(import = %id, %cause, "import failed");
+                }
+                let error = JobError {
+                    code: err.code().to_owned(),
+                    message: err.to_string(),
+                };
                 let _ = self.db.write(|conn| {
-                    imports::set_status(conn, id, "failed", Some(&message), Timestamp::now())
+                    imports::set_status(
+                        conn,
+                        id,
+                        ImportStatus::Failed,
+                        Some(&error),
+                        Timestamp::now(),
+                    )
                 });
                 Err(err)
             }
         }
     }
+}
+
+/// No record of the file is in the catalog (also from earlier runs of a
+/// resumed job).
+fn nothing_taken(job: &ImportJob) -> bool {
+    let p = job.progress;
+    p.created + p.updated + p.skipped == 0
+}
+
+/// A file in which not one MARC record was found (only bytes the reader
+/// could not take for a record) is not a MARC file of the format tried: it
+/// fails, so an empty or foreign upload never looks like a finished import.
+/// What the reader refused stays in the report.
+fn not_marc(job: &ImportJob) -> AppError {
+    let format = match Format::parse(&job.format) {
+        Some(Format::Iso2709) => "ISO 2709",
+        Some(Format::MarcXml) => "MARCXML",
+        Some(Format::Json) => "MARC-in-JSON",
+        None => job.format.as_str(),
+    };
+    AppError::NotMarc(format!(
+        "no MARC record could be read from {} ({} bytes) as {format}; \
+         name the format (format=iso2709|marcxml|json) if it was guessed wrong",
+        job.file_name, job.file_size
+    ))
 }
 
 fn first_bytes(path: &std::path::Path) -> Vec<u8> {

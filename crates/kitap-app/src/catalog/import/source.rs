@@ -115,6 +115,14 @@ fn iso(
                     encoding,
                     dialect: None,
                 };
+                if let Some(cut) = truncated(&raw.bytes, offset) {
+                    return Item {
+                        index,
+                        offset,
+                        end_offset,
+                        outcome: Err(cut),
+                    };
+                }
                 let outcome = kitap_marc::parse_with(&raw, opts)
                     .map(|parsed| Read {
                         record: parsed.record,
@@ -144,6 +152,34 @@ fn iso(
             },
         }
     })
+}
+
+/// The end of a file cut short: the last record has no terminator and fewer
+/// bytes than its leader declares. The reader could still repair it from the
+/// field terminators, but what was cut off would be lost without a word, so
+/// it is rejected. (A record that only lacks its 0x1D is whole and is read.)
+fn truncated(bytes: &[u8], offset: u64) -> Option<Unreadable> {
+    if bytes.last() == Some(&kitap_marc::iso2709::RT) {
+        return None;
+    }
+    let declared = std::str::from_utf8(bytes.get(..5)?)
+        .ok()
+        .and_then(|digits| digits.parse::<usize>().ok());
+    match declared {
+        // The declared length counts the terminator that is missing.
+        Some(length) if bytes.len() + 1 >= length => None,
+        _ => Some(Unreadable {
+            code: "truncated_record".to_owned(),
+            message: format!(
+                "the record at byte {offset} ends with the file after {} bytes{}, \
+                 without a record terminator (0x1D): the file is cut short",
+                bytes.len(),
+                declared.map_or(String::new(), |l| format!(
+                    " of the {l} its leader declares"
+                ))
+            ),
+        }),
+    }
 }
 
 fn xml(file: File) -> impl Iterator<Item = Item> {

@@ -57,7 +57,7 @@ fn run_one(app: &App, id: ImportId, uploads: &Path) {
     match app.run_import(id, &actor, &mut |_| {}) {
         Ok(job) => {
             let file = Path::new(&job.file_path);
-            if matches!(job.status.as_str(), "done" | "cancelled") && file.starts_with(uploads) {
+            if job.status.is_final() && file.starts_with(uploads) {
                 if let Err(err) = std::fs::remove_file(file) {
                     tracing::warn!(import = %id, error = %err, "cannot delete the uploaded file");
                 }
