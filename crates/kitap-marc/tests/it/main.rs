@@ -8,6 +8,7 @@ mod common;
 mod content;
 mod counts;
 mod malformed;
+mod marc_crate;
 mod robustness;
 mod roundtrip;
 mod view;
