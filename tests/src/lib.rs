@@ -5,9 +5,11 @@
 
 mod app;
 mod db;
+pub mod prereq;
 
 pub use app::{Response, TestApp, ADMIN_PASSWORD};
 pub use db::{Backend, TestDb};
+pub use prereq::{in_ci, require_file, require_python_module, require_tool, skip_or_fail};
 
 /// The shared MARC corpus (`../shared/data/marc` beside the repository), or
 /// `MARC_TEST_DATA`.

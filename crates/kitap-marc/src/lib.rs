@@ -7,6 +7,7 @@ pub mod encoding;
 pub mod iso2709;
 pub mod json;
 pub mod marc8;
+pub mod marc_crate;
 pub mod record;
 pub mod write;
 pub mod xml;
@@ -17,6 +18,7 @@ pub use iso2709::{
     parse, parse_view, parse_with, FieldView, ParseOptions, Parsed, RawRecord, RecordError,
     RecordSplitter, RecordView, SubfieldView,
 };
+pub use marc_crate::{from_marc_crate, to_marc_crate, ToMarcError};
 pub use record::{Dialect, Field, Record, Subfield};
 pub use write::{escape_xml, write_iso2709, write_json, write_marcxml, MarcXmlWriter};
 pub use xml::{MarcXmlReader, XmlErrorKind, XmlRecordError};

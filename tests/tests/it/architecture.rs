@@ -275,3 +275,43 @@ fn the_checker_sees_real_edges() {
         is_forbidden("actix-web") && is_forbidden("diesel_migrations") && !is_forbidden("serde")
     );
 }
+
+/// kitap-marc's direct dependencies, as docs/ARCHITECTURE.md lists them.
+const MARC_DEPENDENCIES: [&str; 6] = [
+    "encoding_rs",
+    "marc",
+    "quick-xml",
+    "serde_json",
+    "thiserror",
+    "unicode-normalization",
+];
+
+#[test]
+fn kitap_marc_depends_only_on_the_crates_the_architecture_lists() {
+    let graph = graph();
+    let id = graph.id_of("kitap-marc").unwrap();
+    let mut direct = graph.direct(id);
+    direct.sort_unstable();
+    assert_eq!(direct, MARC_DEPENDENCIES, "update docs/ARCHITECTURE.md too");
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/ARCHITECTURE.md"),
+    )
+    .unwrap();
+    let section = doc
+        .split("\n\n")
+        .find(|p| p.starts_with("**kitap-marc**"))
+        .unwrap();
+    // "Pure: a, b, c only." ends the crate's paragraph.
+    let listed = section
+        .rsplit_once("Pure: ")
+        .and_then(|(_, rest)| rest.split_once(" only."))
+        .unwrap()
+        .0
+        .replace('\n', " ");
+    let mut listed: Vec<&str> = listed.split(',').map(str::trim).collect();
+    listed.sort_unstable();
+    assert_eq!(
+        listed, MARC_DEPENDENCIES,
+        "docs/ARCHITECTURE.md's kitap-marc paragraph"
+    );
+}

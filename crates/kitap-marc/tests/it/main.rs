@@ -8,6 +8,11 @@ mod common;
 mod content;
 mod counts;
 mod malformed;
+mod marc_crate;
+// The harness's skip-or-fail rule (kitap-tests depends on this crate, so
+// the file is shared rather than the crate).
+#[path = "../../../../tests/src/prereq.rs"]
+mod prereq;
 mod robustness;
 mod roundtrip;
 mod view;
