@@ -1,9 +1,9 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use kitap_app::config::{Config, DEFAULTS_TOML};
-use kitap_app::App;
+use kitap_app::{App, Db, DbUrl};
 
 use crate::{catalog, logging, serve, user};
 
@@ -17,6 +17,10 @@ pub struct Cli {
     /// Configuration file (TOML); see `kitap config defaults`.
     #[arg(long, global = true, env = "KITAP_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Data folder (SQLite database, index, uploads); wins over `data_dir`
+    /// and KITAP_DATA_DIR. `serve --demo` uses ./kitap-demo unless this is set.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -75,26 +79,31 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let mut config = Config::load(cli.config.as_deref(), std::env::vars())?;
     logging::init(&config.log)?;
+    let data_dir_given = cli.data_dir.is_some();
+    if let Some(dir) = cli.data_dir {
+        config.data_dir = dir;
+    }
     match cli.command {
         Command::Serve(args) => {
-            if args.demo && config.data_dir == Config::default().data_dir {
-                config.data_dir = PathBuf::from("kitap-demo");
+            if args.demo && !data_dir_given && config.data_dir == Config::default().data_dir {
+                config.data_dir = PathBuf::from(DEMO_DATA_DIR);
             }
             if let Some(listen) = args.listen {
                 config.server.listen = listen;
             }
-            serve::run(&config, args.demo)
+            let again = serve::Again::new(cli.config.as_deref(), &config);
+            serve::run(&config, args.demo, &again)
         }
         Command::Migrate => {
             let app = open(&config)?;
             println!("database {} is up to date", app.db().url().redacted());
             Ok(())
         }
-        Command::User(command) => user::run(&open(&config)?, command),
-        Command::Import(args) => catalog::import(&open(&config)?, args),
-        Command::Export(args) => catalog::export(&open(&config)?, args),
-        Command::Reindex => crate::index::reindex(&open(&config)?, &config),
-        Command::Index(command) => crate::index::run(&open(&config)?, &config, command),
+        Command::User(command) => user::run(&open_existing(&config)?, command),
+        Command::Import(args) => catalog::import(&open_existing(&config)?, args),
+        Command::Export(args) => catalog::export(&open_existing(&config)?, args),
+        Command::Reindex => crate::index::reindex(&open_existing(&config)?, &config),
+        Command::Index(command) => crate::index::run(&open_existing(&config)?, &config, command),
         Command::Config(ConfigCommand::Show) => {
             println!("{config:#?}");
             println!("effective database url: {}", redacted_url(&config));
@@ -104,8 +113,48 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// Where `serve --demo` keeps its database when no data folder is configured.
+pub const DEMO_DATA_DIR: &str = "kitap-demo";
+
+/// Opens the database, creating and migrating it: only `serve` and `migrate`.
 pub fn open(config: &Config) -> anyhow::Result<App> {
     App::open(config).with_context(|| format!("opening the database {}", redacted_url(config)))
+}
+
+/// Opens a database that `serve` or `migrate` made. Every other command
+/// refuses a missing or unmigrated one: silently creating an empty database
+/// in the wrong folder made `user passwd` answer "staff account not found".
+pub fn open_existing(config: &Config) -> anyhow::Result<App> {
+    let url = DbUrl::parse(&config.database_url())?;
+    if let DbUrl::Sqlite(path) = &url {
+        if !path.is_file() {
+            anyhow::bail!(
+                "no database at {}; run `kitap migrate` or `kitap serve` first{}",
+                path.display(),
+                demo_hint(config)
+            );
+        }
+    }
+    let db = Db::connect(&url, config.database.pool_size)
+        .with_context(|| format!("opening the database {}", url.redacted()))?;
+    let pending = db.pending_migrations()?;
+    if pending > 0 {
+        anyhow::bail!(
+            "the database {} lacks {pending} of this version's migrations; run `kitap migrate` first",
+            url.redacted()
+        );
+    }
+    Ok(App::new(db, &config.auth)?.with_catalog(&config.catalog))
+}
+
+/// Points at the demo database when that is probably what was meant.
+fn demo_hint(config: &Config) -> String {
+    let demo = Path::new(DEMO_DATA_DIR);
+    if config.data_dir != demo && demo.join("kitap.db").is_file() {
+        format!(" (the demo database is in ./{DEMO_DATA_DIR}: add `--data-dir {DEMO_DATA_DIR}`)")
+    } else {
+        String::new()
+    }
 }
 
 fn redacted_url(config: &Config) -> String {

@@ -1,4 +1,5 @@
 use std::net::TcpListener;
+use std::path::Path;
 
 use anyhow::Context;
 use kitap_api::ServerSettings;
@@ -6,7 +7,64 @@ use kitap_app::{Config, SeedReport, DEMO_PASSWORD};
 
 use crate::cli::open;
 
-pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
+/// The command line that reaches this server's database again, for the
+/// hints printed at start: the program as it was invoked plus the options
+/// that chose the database, so the hint works when pasted as printed.
+pub struct Again(String);
+
+impl Again {
+    pub fn new(config_file: Option<&Path>, config: &Config) -> Again {
+        let mut words = vec![program()];
+        if let Some(file) = config_file {
+            words.push(format!("--config {}", quoted(&file.display().to_string())));
+        }
+        if config.database.url.trim().is_empty() && config.data_dir != Config::default().data_dir {
+            words.push(format!(
+                "--data-dir {}",
+                quoted(&config.data_dir.display().to_string())
+            ));
+        }
+        Again(words.join(" "))
+    }
+
+    /// `kitap [options] <rest>` as one line.
+    pub fn command(&self, rest: &str) -> String {
+        format!("{} {rest}", self.0)
+    }
+}
+
+/// `kitap` when found on PATH; otherwise the path it was started by,
+/// relative to the current folder when under it (`target/release/kitap`
+/// after `cargo run --release`).
+fn program() -> String {
+    let Some(arg0) = std::env::args_os().next() else {
+        return "kitap".to_owned();
+    };
+    let path = Path::new(&arg0);
+    if path.components().count() <= 1 {
+        return path.display().to_string();
+    }
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    quoted(&shown.display().to_string())
+}
+
+/// Single-quotes a word for the shell when it needs it.
+fn quoted(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+pub fn run(config: &Config, demo: bool, again: &Again) -> anyhow::Result<()> {
     let app = open(config)?;
     let admin_password = std::env::var("KITAP_ADMIN_PASSWORD")
         .ok()
@@ -14,7 +72,7 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     let report = app
         .seed(admin_password, demo)
         .context("seeding the database")?;
-    print_seed_report(&report);
+    print_seed_report(&report, again);
     let listener = TcpListener::bind(&config.server.listen)
         .with_context(|| format!("listening on {}", config.server.listen))?;
     let address = listener.local_addr()?;
@@ -36,7 +94,7 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     kitap_api::run_blocking(app, &settings, listener).context("serving")
 }
 
-fn print_seed_report(report: &SeedReport) {
+fn print_seed_report(report: &SeedReport, again: &Again) {
     if report.branches_added > 0 {
         println!(
             "Added {} libraries from data/branches.toml.",
@@ -46,7 +104,8 @@ fn print_seed_report(report: &SeedReport) {
     match &report.admin_created {
         Some((username, Some(password))) => println!(
             "Created the administrator account '{username}' with password: {password}\n\
-             (shown once and never stored; change it with `kitap user passwd {username}`)"
+             (shown once and never stored; change it with `{}`)",
+            again.command(&format!("user passwd {username}"))
         ),
         Some((username, None)) => {
             println!("Created the administrator account '{username}' with the password from KITAP_ADMIN_PASSWORD.")

@@ -41,6 +41,8 @@ fn a_killed_import_resumes_after_its_last_batch() {
     let file = corpus("marc21/lc_booksall2016_part01_first50k.mrc");
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
+    let migrated = kitap(&data).arg("migrate").output().unwrap();
+    assert!(migrated.status.success(), "{migrated:?}");
     let mut child = kitap(&data)
         .arg("import")
         .arg(&file)
