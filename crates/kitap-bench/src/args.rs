@@ -12,11 +12,11 @@ pub struct SearchArgs {
     pub pg: bool,
     /// Run the HTTP phase.
     pub http: bool,
-    /// The `kitap` binary to serve with.
+    /// The `kitap` binary to serve with (relative: to the workspace root).
     pub bin: PathBuf,
     /// Queries of each kind in the mix.
     pub per_kind: usize,
-    /// Work in this directory and leave it there.
+    /// Work in this directory and leave it there (relative: to the workspace root).
     pub keep: Option<PathBuf>,
     /// With `keep`: use the database and index already there.
     pub reuse: bool,
@@ -51,6 +51,12 @@ fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// A relative path is taken from the workspace root: cargo runs a bench in
+/// its package's directory, but the commands are typed at the root.
+fn from_root(path: &str) -> PathBuf {
+    workspace_root().join(path)
+}
+
 fn number<T: std::str::FromStr>(name: &str, value: &str) -> anyhow::Result<T>
 where
     T::Err: std::error::Error + Send + Sync + 'static,
@@ -77,9 +83,9 @@ impl SearchArgs {
             Some(("clients", v)) => self.clients = number("clients", v)?,
             Some(("pg", v)) => self.pg = v != "off",
             Some(("http", v)) => self.http = v != "off",
-            Some(("bin", v)) => self.bin = PathBuf::from(v),
+            Some(("bin", v)) => self.bin = from_root(v),
             Some(("queries", v)) => self.per_kind = number("queries", v)?,
-            Some(("keep", v)) => self.keep = Some(PathBuf::from(v)),
+            Some(("keep", v)) => self.keep = Some(from_root(v)),
             Some(("reuse", v)) => self.reuse = v == "on",
             Some(("reindex", v)) => self.reindex = v == "on",
             Some(("memory", v)) => self.memory = Some(number("memory", v)?),
@@ -111,6 +117,9 @@ mod tests {
         .unwrap();
         assert_eq!((a.count, a.seconds, a.pg, a.http), (2000, 3.0, false, true));
         assert_eq!(a.extra, "&facets=false");
+        let b = parse(&["bin=target/debug/kitap", "keep=/tmp/k"]).unwrap();
+        assert_eq!(b.bin, workspace_root().join("target/debug/kitap"));
+        assert_eq!(b.keep, Some(PathBuf::from("/tmp/k")));
         assert_eq!(parse(&[]).unwrap().count, 1_000_000);
         assert!(parse(&["colour=blue"]).is_err());
         assert!(parse(&["clients=many"]).is_err());

@@ -214,13 +214,8 @@ mod tests {
     #[test]
     fn every_kind_in_equal_shares() {
         let mix = mix_queries(2_000, 20);
-        for kind in 0..MIX.len() {
-            assert_eq!(
-                mix.iter().filter(|q| q.kind == kind).count(),
-                20,
-                "{}",
-                MIX[kind]
-            );
+        for (kind, name) in MIX.iter().enumerate() {
+            assert_eq!(mix.iter().filter(|q| q.kind == kind).count(), 20, "{name}");
         }
         assert!(mix
             .iter()
