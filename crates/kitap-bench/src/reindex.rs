@@ -55,7 +55,11 @@ fn report_threads(seen: ThreadCpu, before: &ThreadCpu) {
         .take(8)
         .map(|(name, secs)| format!("{name} {secs:.1} s"))
         .collect();
-    println!("reindex CPU by thread: {}", listed.join(", "));
+    if listed.is_empty() {
+        println!("reindex CPU by thread: no thread used 0.5 s");
+    } else {
+        println!("reindex CPU by thread: {}", listed.join(", "));
+    }
 }
 
 /// Builds the index in `index_dir` from the database with `memory_mib` of
