@@ -38,6 +38,11 @@ const LAYERS: &[(&str, &[&str])] = &[
         "kitap-cli",
         &["kitap-domain", "kitap-marc", "kitap-app", "kitap-api"],
     ),
+    // Benchmarks drive the app and the served binary like a user would.
+    (
+        "kitap-bench",
+        &["kitap-domain", "kitap-marc", "kitap-app", "kitap-api"],
+    ),
     (
         "kitap-tests",
         &["kitap-domain", "kitap-db", "kitap-app", "kitap-api"],
