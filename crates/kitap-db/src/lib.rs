@@ -7,6 +7,7 @@
 
 pub mod admin;
 mod conn;
+mod constraints;
 mod error;
 mod migrate;
 mod pool;

@@ -162,3 +162,34 @@ fn unknown_database_schemes_are_refused() {
     let err = kitap_db::DbUrl::parse("mysql://root@localhost/kitap").unwrap_err();
     assert!(err.to_string().contains("unsupported database url scheme"));
 }
+
+/// Indexes, UNIQUE, primary and foreign keys (with ON DELETE) and the CHECK
+/// count per table: the invariants the schema holds must be the same in both
+/// trees, not only the columns.
+#[test]
+fn both_backends_hold_the_same_constraints_and_indexes() {
+    let sqlite = kitap_tests::TestDb::new(Backend::Sqlite).unwrap();
+    let Some(postgres) = kitap_tests::TestDb::new(Backend::Postgres) else {
+        return;
+    };
+    let on_sqlite = sqlite.migrated().introspect_constraints().unwrap();
+    let on_postgres = postgres.migrated().introspect_constraints().unwrap();
+    assert!(
+        on_sqlite.iter().any(|l| l.starts_with("foreign key"))
+            && on_sqlite.iter().any(|l| l.starts_with("unique index"))
+            && on_sqlite.iter().any(|l| l.starts_with("check constraints")),
+        "introspection found too little: {on_sqlite:#?}"
+    );
+    let only_sqlite: Vec<_> = on_sqlite
+        .iter()
+        .filter(|l| !on_postgres.contains(l))
+        .collect();
+    let only_postgres: Vec<_> = on_postgres
+        .iter()
+        .filter(|l| !on_sqlite.contains(l))
+        .collect();
+    assert!(
+        only_sqlite.is_empty() && only_postgres.is_empty(),
+        "only on SQLite: {only_sqlite:#?}\nonly on PostgreSQL: {only_postgres:#?}"
+    );
+}
