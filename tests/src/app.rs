@@ -124,6 +124,7 @@ impl TestApp {
                 config.search.rate_limit_per_minute,
                 config.search.rate_limit_burst,
             ),
+            trusted_proxies: config.server.trusted_proxies.clone(),
         };
         let server = kitap_api::server(app.clone(), &settings, listener).unwrap();
         let handle = server.handle();

@@ -80,7 +80,8 @@ pub struct StaffDto {
     /// May act for every library.
     pub all_libraries: bool,
     pub active: bool,
-    /// Set while the account is locked after failed logins.
+    /// The latest end of a lock on this username at some client address after
+    /// failed logins there (may be past); other addresses can still log in.
     pub locked_until: Option<String>,
     pub created_at: String,
     pub updated_at: String,

@@ -95,6 +95,18 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::new(self.status);
+        // Whoever says how long to wait says it in the standard header too.
+        let retry_after = self
+            .details
+            .as_ref()
+            .and_then(|d| d.get("retry_after_seconds"))
+            .and_then(Value::as_u64);
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(seconds),
+            );
+        }
         response.extensions_mut().insert(ErrorBody {
             code: self.code,
             message: self.message.clone(),
@@ -117,6 +129,7 @@ impl From<AppError> for ApiError {
             | AppError::TokenExpired
             | AppError::TokenRevoked => StatusCode::UNAUTHORIZED,
             AppError::AccountLocked { .. } => StatusCode::LOCKED,
+            AppError::LoginThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::RoleDenied { .. } | AppError::LibraryDenied { .. } => StatusCode::FORBIDDEN,
             AppError::InvalidRecord { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::VersionConflict { .. } => StatusCode::CONFLICT,
@@ -128,6 +141,9 @@ impl From<AppError> for ApiError {
         let details = match &err {
             AppError::Validation(value) => Some(json!({ "field": value.field })),
             AppError::AccountLocked { until } => Some(json!({ "locked_until": until.to_string() })),
+            AppError::LoginThrottled {
+                retry_after_seconds,
+            } => Some(json!({ "retry_after_seconds": retry_after_seconds })),
             AppError::RoleDenied { required } => Some(json!({ "required_roles": required })),
             AppError::LibraryDenied { library } => Some(json!({ "library": library })),
             AppError::InvalidRecord { issues, .. } => {

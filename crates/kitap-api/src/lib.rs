@@ -5,6 +5,7 @@
 //! id); the OpenAPI document is generated from the registered routes.
 
 mod auth;
+mod client_addr;
 mod context;
 mod dto;
 mod edge;
@@ -45,6 +46,8 @@ pub struct ServerSettings {
     pub search: kitap_app::search::SearchSettings,
     /// Public search requests per minute per client (0: no limit) and burst.
     pub search_rate: (u32, u32),
+    /// Proxies whose `X-Forwarded-For` header names the client address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 fn search_limiter(
@@ -102,7 +105,8 @@ pub fn server(
     settings: &ServerSettings,
     listener: TcpListener,
 ) -> std::io::Result<Server> {
-    let metrics = Metrics::new().map_err(std::io::Error::other)?;
+    let metrics = web::Data::new(Metrics::new().map_err(std::io::Error::other)?);
+    let app = app.with_login_monitor(metrics.clone().into_inner());
     let doc = openapi();
     let search = SearchService::start(app.db().clone(), &settings.search)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -114,8 +118,9 @@ pub fn server(
             app,
             upload_dir: settings.upload_dir.clone(),
             max_upload_bytes: settings.max_upload_bytes,
+            trusted_proxies: settings.trusted_proxies.clone(),
         }),
-        metrics: web::Data::new(metrics),
+        metrics,
         routes: web::Data::new(KnownRoutes::from_openapi(&doc)),
         openapi: web::Data::new(openapi_json(&doc)),
         max_body_bytes: settings.max_body_bytes,

@@ -1,18 +1,23 @@
-//! Prometheus metrics: request counts and latency per route, pool usage.
+//! Prometheus metrics: request counts and latency per route, pool usage,
+//! login failures, pair locks and throttled logins.
 
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
-use kitap_app::PoolState;
+use kitap_app::{LoginMonitor, PoolState};
 
 pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
     pool: IntGaugeVec,
+    login_failures: IntCounter,
+    login_locks: IntCounter,
+    login_throttled: IntCounter,
 }
 
 impl Metrics {
@@ -45,7 +50,24 @@ impl Metrics {
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool.clone()))?;
+        let counter = |name: &str, help: &str| -> Result<IntCounter, prometheus::Error> {
+            let counter = IntCounter::new(name, help)?;
+            registry.register(Box::new(counter.clone()))?;
+            Ok(counter)
+        };
         Ok(Metrics {
+            login_failures: counter(
+                "login_failures_total",
+                "Failed staff logins counted against a (username, address) pair",
+            )?,
+            login_locks: counter(
+                "login_locks_total",
+                "(username, client address) pairs locked after failed logins",
+            )?,
+            login_throttled: counter(
+                "login_throttled_total",
+                "Logins refused because their client address must wait",
+            )?,
             registry,
             requests,
             latency,
@@ -77,5 +99,19 @@ impl Metrics {
         let mut buffer = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
         String::from_utf8(buffer).map_err(|err| prometheus::Error::Msg(err.to_string()))
+    }
+}
+
+impl LoginMonitor for Metrics {
+    fn failure(&self) {
+        self.login_failures.inc();
+    }
+
+    fn pair_locked(&self) {
+        self.login_locks.inc();
+    }
+
+    fn throttled(&self) {
+        self.login_throttled.inc();
     }
 }

@@ -19,4 +19,6 @@ pub struct ApiState {
     pub search: Arc<SearchService>,
     /// Per-client limit of the public search endpoints; `None` when off.
     pub search_limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Proxies whose `X-Forwarded-For` names the client (see `client_addr`).
+    pub trusted_proxies: Vec<IpAddr>,
 }

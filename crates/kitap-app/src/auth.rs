@@ -1,6 +1,7 @@
 //! Staff login, sessions and per-request authentication.
 
 use chrono::Duration;
+use kitap_db::login_failures;
 use kitap_db::sessions::{self, NewSession};
 use kitap_db::staff::{self, Staff};
 use kitap_db::{branches, DbError};
@@ -9,6 +10,7 @@ use serde_json::json;
 
 use crate::actor::may_act_for;
 use crate::audit::record;
+use crate::login_guard::{self, Barrier, LoginKey};
 use crate::{tokens, Actor, App, AppError, Principal};
 
 #[derive(Debug, Clone)]
@@ -27,96 +29,120 @@ pub struct LoginOutcome {
     pub staff: Staff,
 }
 
-enum Verdict {
-    Refused,
-    Locked(Timestamp),
-}
-
 impl App {
     /// Checks a username and password and opens a session.
     ///
-    /// Unknown username, wrong password and disabled account all answer
-    /// `invalid_credentials` after the same argon2 work. The password is
-    /// verified outside any transaction so the SQLite write lock is never held
-    /// during hashing.
+    /// A locked (username, address) pair or a throttled address is refused
+    /// before any password work. Otherwise unknown username, wrong password
+    /// and disabled account all answer `invalid_credentials` after the same
+    /// argon2 work, and each counts against the pair and the address (unknown
+    /// names too, so a lock says nothing about which names exist). The
+    /// password is verified outside any transaction so the SQLite write lock
+    /// is never held during hashing.
     pub fn login(&self, attempt: LoginAttempt) -> Result<LoginOutcome, AppError> {
-        let Ok(username) = attempt.username.parse::<Username>() else {
-            self.hashing.verify_decoy(&attempt.password);
-            return Err(AppError::InvalidCredentials);
-        };
-        let found = self
+        let username = attempt.username.parse::<Username>().ok();
+        let key = LoginKey::new(username.as_ref(), attempt.client_addr.as_deref());
+        let now = Timestamp::now();
+        let barrier = self
             .db
-            .read(|conn| staff::find_credentials(conn, &username))?;
+            .read(|conn| login_guard::barrier(conn, &self.auth, &key, now))?;
+        if let Some(barrier) = barrier {
+            self.report_barrier(&key, barrier);
+            return Err(barrier.into());
+        }
+        let found = match &username {
+            Some(username) => self
+                .db
+                .read(|conn| staff::find_credentials(conn, username))?,
+            None => None,
+        };
         let Some((account, stored_hash)) = found else {
             self.hashing.verify_decoy(&attempt.password);
-            tracing::warn!(username = %username, "login for unknown username");
-            return Err(AppError::InvalidCredentials);
+            if username.is_some() {
+                tracing::warn!(username = %key.username, client_addr = %key.client_addr, "login for unknown username");
+            }
+            return Err(self.count_failure(&key, None, &attempt));
         };
-        let now = Timestamp::now();
-        if let Some(until) = account.locked_until.filter(|until| *until > now) {
-            return Err(AppError::AccountLocked { until });
-        }
         let password_ok = self.hashing.verify(&attempt.password, &stored_hash);
         if !(password_ok && account.active) {
-            return match self.record_failed_login(&account, &attempt)? {
-                Verdict::Locked(until) => Err(AppError::AccountLocked { until }),
-                Verdict::Refused => Err(AppError::InvalidCredentials),
-            };
+            return Err(self.count_failure(&key, Some(&account), &attempt));
         }
         let rehash = self
             .hashing
             .needs_rehash(&stored_hash)
             .then(|| self.hashing.hash(&attempt.password))
             .transpose()?;
-        self.open_session(account, &attempt, rehash, now)
+        self.open_session(account, &key, &attempt, rehash, now)
     }
 
-    fn record_failed_login(
+    fn report_barrier(&self, key: &LoginKey, barrier: Barrier) {
+        match barrier {
+            Barrier::Locked(until) => {
+                tracing::info!(username = %key.username, client_addr = %key.client_addr, until = %until, "login refused: pair locked");
+            }
+            Barrier::Throttled(seconds) => {
+                tracing::warn!(client_addr = %key.client_addr, retry_after_seconds = seconds, "login throttled");
+                if let Some(monitor) = &self.login_monitor {
+                    monitor.throttled();
+                }
+            }
+        }
+    }
+
+    /// Counts a failed login against its pair and says how to answer it:
+    /// `invalid_credentials`, or `account_locked` when this failure locks the pair.
+    fn count_failure(
         &self,
-        account: &Staff,
+        key: &LoginKey,
+        account: Option<&Staff>,
         attempt: &LoginAttempt,
-    ) -> Result<Verdict, AppError> {
-        let max = i32::try_from(self.auth.max_failed_logins).unwrap_or(i32::MAX);
-        let lockout = Duration::minutes(i64::from(self.auth.lockout_minutes));
-        let actor = account_actor(account, attempt.request_id.clone());
-        self.db
-            .write(|conn| {
-                let failures = staff::count_failed_login(conn, account.id)?;
-                let after = json!({ "failed_logins": failures });
-                record(
-                    conn,
-                    &actor,
-                    "login_failed",
-                    ("staff", &account.id),
-                    None,
-                    Some(after),
-                )?;
-                if failures < max {
-                    return Ok::<_, AppError>(Verdict::Refused);
+    ) -> AppError {
+        let actor = account.map(|a| account_actor(a, attempt.request_id.clone()));
+        let now = Timestamp::now();
+        let counted = self.db.write(|conn| {
+            let forget = login_guard::forget_before(&self.auth, now);
+            let failures = login_failures::count_failure(
+                conn,
+                &key.username,
+                &key.client_addr,
+                now,
+                forget,
+            )?;
+            let lock = login_guard::lock_after(&self.auth, failures, now);
+            if let Some(until) = lock {
+                login_failures::lock(conn, &key.username, &key.client_addr, until)?;
+            }
+            if let (Some(account), Some(actor)) = (account, &actor) {
+                let entity: (&str, &dyn ToString) = ("staff", &account.id);
+                let after = json!({ "failed_logins": failures, "client_addr": key.client_addr });
+                record(conn, actor, "login_failed", entity, None, Some(after))?;
+                if let Some(until) = lock {
+                    let after = json!({ "locked_until": until.to_string(), "client_addr": key.client_addr });
+                    record(conn, actor, "account_locked", entity, None, Some(after))?;
                 }
-                let until = Timestamp::from_utc(Timestamp::now().utc() + lockout);
-                staff::lock_until(conn, account.id, until)?;
-                let after = json!({ "locked_until": until.to_string() });
-                record(
-                    conn,
-                    &actor,
-                    "account_locked",
-                    ("staff", &account.id),
-                    None,
-                    Some(after),
-                )?;
-                Ok(Verdict::Locked(until))
-            })
-            .inspect(|verdict| {
-                if let Verdict::Locked(until) = verdict {
-                    tracing::warn!(username = %account.username, until = %until, "account locked");
+            }
+            Ok::<_, AppError>(lock)
+        });
+        if let Some(monitor) = &self.login_monitor {
+            monitor.failure();
+        }
+        match counted {
+            Ok(None) => AppError::InvalidCredentials,
+            Ok(Some(until)) => {
+                tracing::warn!(username = %key.username, client_addr = %key.client_addr, until = %until, "login pair locked");
+                if let Some(monitor) = &self.login_monitor {
+                    monitor.pair_locked();
                 }
-            })
+                AppError::AccountLocked { until }
+            }
+            Err(err) => err,
+        }
     }
 
     fn open_session(
         &self,
         account: Staff,
+        key: &LoginKey,
         attempt: &LoginAttempt,
         rehash: Option<String>,
         now: Timestamp,
@@ -127,7 +153,7 @@ impl App {
             Timestamp::from_utc(now.utc() + Duration::hours(i64::from(self.auth.session_hours)));
         let actor = account_actor(&account, attempt.request_id.clone());
         self.db.write(|conn| {
-            staff::clear_failed_logins(conn, account.id)?;
+            login_failures::clear_pair(conn, &key.username, &key.client_addr)?;
             if let Some(hash) = &rehash {
                 staff::set_password(conn, account.id, hash, now)?;
             }
@@ -257,12 +283,17 @@ impl App {
         })
     }
 
-    /// Drops sessions that expired more than a day ago.
+    /// Drops sessions that expired more than a day ago, and login failures
+    /// that are forgotten and hold no lock.
     pub fn purge_expired_sessions(&self) -> Result<usize, AppError> {
-        let cutoff = Timestamp::from_utc(Timestamp::now().utc() - Duration::days(1));
-        Ok(self
-            .db
-            .write(|conn| sessions::delete_expired(conn, cutoff))?)
+        let now = Timestamp::now();
+        let cutoff = Timestamp::from_utc(now.utc() - Duration::days(1));
+        let forget = login_guard::forget_before(&self.auth, now);
+        Ok(self.db.write(|conn| {
+            let sessions = sessions::delete_expired(conn, cutoff)?;
+            let failures = login_failures::purge(conn, forget, now)?;
+            Ok::<_, DbError>(sessions + failures)
+        })?)
     }
 }
 

@@ -66,6 +66,9 @@ pub struct ServerConfig {
     pub workers: usize,
     pub max_body_bytes: usize,
     pub max_upload_bytes: u64,
+    /// Peers (reverse proxies) whose `X-Forwarded-For` names the client;
+    /// from anyone else the header is ignored and the TCP peer is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -79,8 +82,17 @@ pub struct DatabaseConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct AuthConfig {
     pub session_hours: u32,
+    /// Failed logins of one username from one client address that lock that pair.
     pub max_failed_logins: u32,
+    /// How long a locked (username, address) pair stays locked.
     pub lockout_minutes: u32,
+    /// Failures older than this (since a pair's last failure) are forgotten.
+    pub failure_memory_minutes: u32,
+    /// Failures from one address, over all usernames, after which each
+    /// further attempt must wait; 0 turns the address throttle off.
+    pub login_throttle_after: u32,
+    /// The wait starts at 1 s and doubles with each further failure up to this.
+    pub login_throttle_max_seconds: u32,
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
@@ -133,6 +145,7 @@ impl Default for ServerConfig {
             workers: 0,
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 2 * 1024 * 1024 * 1024,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -153,6 +166,9 @@ impl Default for AuthConfig {
             session_hours: 12,
             max_failed_logins: 5,
             lockout_minutes: 15,
+            failure_memory_minutes: 60,
+            login_throttle_after: 20,
+            login_throttle_max_seconds: 300,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
             argon2_parallelism: 1,
@@ -196,7 +212,7 @@ const OTHER_VARS: [&str; 3] = [
 type Setter = fn(&mut Config, &str) -> Result<(), String>;
 
 /// Each override: variable name and how it sets the config.
-const ENV_OVERRIDES: [(&str, Setter); 14] = [
+const ENV_OVERRIDES: [(&str, Setter); 18] = [
     ("KITAP_SEARCH_DIR", |c, v| {
         c.search.dir = v.to_owned();
         Ok(())
@@ -235,6 +251,19 @@ const ENV_OVERRIDES: [(&str, Setter); 14] = [
     ("KITAP_LOCKOUT_MINUTES", |c, v| {
         parse_into(&mut c.auth.lockout_minutes, v)
     }),
+    ("KITAP_FAILURE_MEMORY_MINUTES", |c, v| {
+        parse_into(&mut c.auth.failure_memory_minutes, v)
+    }),
+    ("KITAP_LOGIN_THROTTLE_AFTER", |c, v| {
+        parse_into(&mut c.auth.login_throttle_after, v)
+    }),
+    ("KITAP_LOGIN_THROTTLE_MAX_SECONDS", |c, v| {
+        parse_into(&mut c.auth.login_throttle_max_seconds, v)
+    }),
+    ("KITAP_TRUSTED_PROXIES", |c, v| {
+        c.server.trusted_proxies = parse_addresses(v)?;
+        Ok(())
+    }),
     ("KITAP_LOG_FORMAT", |c, v| {
         c.log.format = match v {
             "text" => LogFormat::Text,
@@ -255,6 +284,19 @@ fn parse_into<T: std::str::FromStr>(slot: &mut T, value: &str) -> Result<(), Str
         .parse()
         .map_err(|_| format!("{value:?} is not a valid number"))?;
     Ok(())
+}
+
+/// A comma-separated list of IP addresses (empty: none).
+fn parse_addresses(value: &str) -> Result<Vec<std::net::IpAddr>, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse()
+                .map_err(|_| format!("{item:?} is not an IP address"))
+        })
+        .collect()
 }
 
 impl Config {
@@ -316,6 +358,15 @@ impl Config {
         }
         if self.auth.max_failed_logins == 0 {
             return Err(fail("auth.max_failed_logins", "must be at least 1"));
+        }
+        if self.auth.failure_memory_minutes == 0 {
+            return Err(fail("auth.failure_memory_minutes", "must be at least 1"));
+        }
+        if self.auth.login_throttle_max_seconds == 0 {
+            return Err(fail(
+                "auth.login_throttle_max_seconds",
+                "must be at least 1",
+            ));
         }
         if self.server.max_body_bytes < 1024 {
             return Err(fail("server.max_body_bytes", "must be at least 1024"));
@@ -449,6 +500,24 @@ mod tests {
         assert_eq!(config.database_url(), "postgres://kitap@db/kitap");
         assert_eq!(config.server.listen, "0.0.0.0:9000");
         assert_eq!(config.auth.lockout_minutes, 30);
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses() {
+        let config =
+            Config::load(None, env(&[("KITAP_TRUSTED_PROXIES", "10.0.0.2, ::1")])).unwrap();
+        assert_eq!(
+            config.server.trusted_proxies,
+            vec![
+                "10.0.0.2".parse::<std::net::IpAddr>().unwrap(),
+                "::1".parse().unwrap()
+            ]
+        );
+        let err = Config::load(None, env(&[("KITAP_TRUSTED_PROXIES", "10.0.0.0/8")])).unwrap_err();
+        assert!(err.to_string().contains("not an IP address"), "{err}");
+        let parsed: Config =
+            toml::from_str("[server]\ntrusted_proxies = [\"127.0.0.1\"]\n").unwrap();
+        assert_eq!(parsed.server.trusted_proxies.len(), 1);
     }
 
     #[test]

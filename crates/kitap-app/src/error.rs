@@ -13,8 +13,10 @@ pub enum AppError {
     Conflict { code: &'static str, message: String },
     #[error("unknown username or wrong password")]
     InvalidCredentials,
-    #[error("the account is locked after too many failed logins; try again later or ask an administrator")]
+    #[error("too many failed logins for this username from this address; try again later, from another address, or ask an administrator")]
     AccountLocked { until: Timestamp },
+    #[error("too many failed logins from this address; wait before trying again")]
+    LoginThrottled { retry_after_seconds: u64 },
     #[error("authentication required: send Authorization: Bearer <token>")]
     Unauthenticated,
     #[error("the token is not valid")]
@@ -57,6 +59,7 @@ impl AppError {
             AppError::Conflict { code, .. } => code,
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::AccountLocked { .. } => "account_locked",
+            AppError::LoginThrottled { .. } => "login_throttled",
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidToken => "invalid_token",
             AppError::TokenExpired => "token_expired",

@@ -12,6 +12,7 @@ mod branches;
 pub mod catalog;
 pub mod config;
 mod error;
+mod login_guard;
 pub mod passwords;
 pub mod search;
 mod seed;
@@ -29,6 +30,7 @@ pub use kitap_db::imports::{ImportJob, Progress as ImportProgress, Reject as Imp
 pub use kitap_db::records::{RecordFilter, StoredRecord};
 pub use kitap_db::staff::Staff;
 pub use kitap_db::{Backend, Db, DbUrl, PoolState};
+pub use login_guard::LoginMonitor;
 pub use seed::{SeedReport, DEMO_PASSWORD};
 pub use staff::{NewStaff, StaffPatch, StaffQuery};
 
@@ -42,6 +44,7 @@ pub struct App {
     auth: AuthConfig,
     hashing: PasswordHashing,
     catalog: CatalogConfig,
+    login_monitor: Option<std::sync::Arc<dyn LoginMonitor>>,
 }
 
 impl App {
@@ -50,8 +53,15 @@ impl App {
             hashing: PasswordHashing::new(auth)?,
             auth: auth.clone(),
             catalog: CatalogConfig::default(),
+            login_monitor: None,
             db,
         })
+    }
+
+    /// The same use cases, reporting login lock and throttle events to `monitor`.
+    pub fn with_login_monitor(mut self, monitor: std::sync::Arc<dyn LoginMonitor>) -> App {
+        self.login_monitor = Some(monitor);
+        self
     }
 
     /// The same use cases with other copy and act numbering.

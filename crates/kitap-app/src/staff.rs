@@ -1,7 +1,7 @@
 //! Staff accounts: created and changed by administrators (or at the command line).
 
 use kitap_db::staff::{self, ListFilter, Staff};
-use kitap_db::{branches, sessions, DbConnection, DbError};
+use kitap_db::{branches, login_failures, sessions, DbConnection, DbError};
 use kitap_domain::{
     BranchCode, BranchId, DisplayName, NewPassword, Role, StaffId, Timestamp, Username,
 };
@@ -151,8 +151,8 @@ impl App {
         })
     }
 
-    /// Sets an account's password (generated when `None`), clears its lockout
-    /// and ends its sessions. Returns the generated password, if any.
+    /// Sets an account's password (generated when `None`), clears its failed
+    /// logins and locks at every address, and ends its sessions. Returns the generated password, if any.
     pub fn reset_staff_password(
         &self,
         who: Option<&Principal>,
@@ -178,6 +178,7 @@ impl App {
             }
             let now = Timestamp::now();
             staff::set_password(conn, id, &hash, now)?;
+            login_failures::clear_username(conn, account.username.as_str())?;
             sessions::revoke_all_for(conn, id, None, now)?;
             record(conn, actor, "password_reset", ("staff", &id), None, None)?;
             Ok::<_, AppError>(())
@@ -185,7 +186,7 @@ impl App {
         Ok(generated)
     }
 
-    /// Lifts a lockout before it runs out.
+    /// Lifts the username's locks at every address before they run out.
     pub fn unlock_staff(
         &self,
         who: &Principal,
@@ -196,7 +197,7 @@ impl App {
         self.db.write(|conn| {
             let before = staff::find(conn, id).map_err(staff_missing)?;
             require_scope(who, &before)?;
-            staff::clear_failed_logins(conn, id)?;
+            login_failures::clear_username(conn, before.username.as_str())?;
             let after = staff::find(conn, id)?;
             record(
                 conn,

@@ -90,6 +90,7 @@ pub fn run(config: &Config, demo: bool, again: &Again) -> anyhow::Result<()> {
             config.search.rate_limit_per_minute,
             config.search.rate_limit_burst,
         ),
+        trusted_proxies: config.server.trusted_proxies.clone(),
     };
     kitap_api::run_blocking(app, &settings, listener).context("serving")
 }

@@ -19,6 +19,7 @@ pub mod branches;
 pub mod copies;
 pub mod counters;
 pub mod imports;
+pub mod login_failures;
 pub mod outbox;
 pub mod records;
 pub mod search_feed;

@@ -27,10 +27,19 @@ diesel::table! {
         home_branch_id -> Text,
         all_branches -> Bool,
         active -> Bool,
-        failed_logins -> Integer,
-        locked_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (username, client_addr) {
+        username -> Text,
+        client_addr -> Text,
+        failures -> Integer,
+        first_failed_at -> Timestamp,
+        last_failed_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use kitap_domain::{BranchId, Role, StaffId, Timestamp, Username};
 
+use crate::login_failures::{self, UsernameSummary};
 use crate::schema::{staff_branches, staff_users};
 use crate::{DbConnection, DbError};
 
@@ -20,7 +21,11 @@ pub struct Staff {
     /// Libraries besides the home library this account may act for.
     pub extra_branch_ids: Vec<BranchId>,
     pub active: bool,
+    /// Failed logins under this username still remembered, over every client
+    /// address (read from `login_failures`; not stored with the account).
     pub failed_logins: i32,
+    /// The latest end of a lock on this username at some address; other
+    /// addresses may still log in.
     pub locked_until: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -37,14 +42,16 @@ struct Row {
     home_branch_id: String,
     all_branches: bool,
     active: bool,
-    failed_logins: i32,
-    locked_until: Option<chrono::NaiveDateTime>,
     created_at: chrono::NaiveDateTime,
     updated_at: chrono::NaiveDateTime,
 }
 
 impl Row {
-    fn into_staff(self, extra_branch_ids: Vec<BranchId>) -> Result<(Staff, String), DbError> {
+    fn into_staff(
+        self,
+        extra_branch_ids: Vec<BranchId>,
+        failures: UsernameSummary,
+    ) -> Result<(Staff, String), DbError> {
         let corrupt =
             |err: kitap_domain::ValueError| DbError::Corrupt(format!("staff {}: {err}", self.id));
         let staff = Staff {
@@ -56,8 +63,8 @@ impl Row {
             all_branches: self.all_branches,
             extra_branch_ids,
             active: self.active,
-            failed_logins: self.failed_logins,
-            locked_until: self.locked_until.map(Timestamp::from_naive),
+            failed_logins: failures.failures,
+            locked_until: failures.locked_until,
             created_at: Timestamp::from_naive(self.created_at),
             updated_at: Timestamp::from_naive(self.updated_at),
         };
@@ -75,8 +82,6 @@ pub fn insert(conn: &mut DbConnection, staff: &Staff, password_hash: &str) -> Re
         home_branch_id: staff.home_branch_id.to_string(),
         all_branches: staff.all_branches,
         active: staff.active,
-        failed_logins: staff.failed_logins,
-        locked_until: staff.locked_until.map(Timestamp::naive),
         created_at: staff.created_at.naive(),
         updated_at: staff.updated_at.naive(),
     };
@@ -123,7 +128,7 @@ fn replace_branches(
     Ok(())
 }
 
-/// Sets a new password hash and clears any lockout.
+/// Sets a new password hash (the caller clears the username's login failures).
 pub fn set_password(
     conn: &mut DbConnection,
     id: StaffId,
@@ -133,8 +138,6 @@ pub fn set_password(
     let changed = diesel::update(staff_users::table.find(id.to_string()))
         .set((
             staff_users::password_hash.eq(hash),
-            staff_users::failed_logins.eq(0),
-            staff_users::locked_until.eq(None::<chrono::NaiveDateTime>),
             staff_users::updated_at.eq(now.naive()),
         ))
         .execute(conn)?;
@@ -144,42 +147,12 @@ pub fn set_password(
     Ok(())
 }
 
-/// Counts one more failed login in a single statement, so concurrent
-/// attempts cannot undercount; returns the new count.
-pub fn count_failed_login(conn: &mut DbConnection, id: StaffId) -> Result<i32, DbError> {
-    Ok(diesel::update(staff_users::table.find(id.to_string()))
-        .set(staff_users::failed_logins.eq(staff_users::failed_logins + 1))
-        .returning(staff_users::failed_logins)
-        .get_result(conn)?)
-}
-
-pub fn lock_until(conn: &mut DbConnection, id: StaffId, until: Timestamp) -> Result<(), DbError> {
-    diesel::update(staff_users::table.find(id.to_string()))
-        .set(staff_users::locked_until.eq(Some(until.naive())))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// After a good login: the failure count starts again and any expired lock goes.
-pub fn clear_failed_logins(conn: &mut DbConnection, id: StaffId) -> Result<(), DbError> {
-    diesel::update(staff_users::table.find(id.to_string()))
-        .set((
-            staff_users::failed_logins.eq(0),
-            staff_users::locked_until.eq(None::<chrono::NaiveDateTime>),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
 pub fn find(conn: &mut DbConnection, id: StaffId) -> Result<Staff, DbError> {
     let row: Row = staff_users::table
         .find(id.to_string())
         .select(Row::as_select())
         .first(conn)?;
-    let extra = branches_of(conn, std::slice::from_ref(&row.id))?
-        .remove(&row.id)
-        .unwrap_or_default();
-    Ok(row.into_staff(extra)?.0)
+    Ok(complete(conn, row)?.0)
 }
 
 /// The account and its password hash, for login.
@@ -192,13 +165,18 @@ pub fn find_credentials(
         .select(Row::as_select())
         .first(conn)
         .optional()?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
+    row.map(|row| complete(conn, row)).transpose()
+}
+
+/// One account with its libraries and login-failure summary.
+fn complete(conn: &mut DbConnection, row: Row) -> Result<(Staff, String), DbError> {
     let extra = branches_of(conn, std::slice::from_ref(&row.id))?
         .remove(&row.id)
         .unwrap_or_default();
-    row.into_staff(extra).map(Some)
+    let failures = login_failures::summaries(conn, std::slice::from_ref(&row.username))?
+        .remove(&row.username)
+        .unwrap_or_default();
+    row.into_staff(extra, failures)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -232,11 +210,14 @@ pub fn list(conn: &mut DbConnection, filter: &ListFilter) -> Result<Vec<Staff>, 
         .limit(filter.limit)
         .load(conn)?;
     let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
+    let names: Vec<String> = rows.iter().map(|row| row.username.clone()).collect();
     let mut extra = branches_of(conn, &ids)?;
+    let mut failures = login_failures::summaries(conn, &names)?;
     rows.into_iter()
         .map(|row| {
             let branches = extra.remove(&row.id).unwrap_or_default();
-            row.into_staff(branches).map(|(staff, _)| staff)
+            let failed = failures.remove(&row.username).unwrap_or_default();
+            row.into_staff(branches, failed).map(|(staff, _)| staff)
         })
         .collect()
 }

@@ -1,3 +1,4 @@
+use actix_web::http::Method;
 use kitap_tests::{both_backends, TestApp, ADMIN_PASSWORD};
 use serde_json::json;
 
@@ -34,10 +35,10 @@ both_backends! {
         let fifth = app.login("desk.one", "wrong-password").await.expect(423);
         assert_eq!(fifth.code(), "account_locked");
         assert!(fifth.body["error"]["details"]["locked_until"].is_string());
-        // Even the right password is refused while locked.
+        // Even the right password is refused from this address while locked.
         let right = app.login("desk.one", "desk-password-1").await.expect(423);
         assert_eq!(right.code(), "account_locked");
-        // An administrator can lift the lock.
+        // An administrator can lift the lock (at every address).
         let list = app.get("/api/v1/staff?role=librarian", Some(&admin)).await.expect(200);
         let id = list.body["staff"][0]["id"].as_str().unwrap().to_owned();
         assert!(list.body["staff"][0]["locked_until"].is_string());
@@ -200,5 +201,210 @@ mod configured_lockout {
         if let Some(app) = start(kitap_tests::Backend::Postgres).await {
             body(app).await
         }
+    }
+}
+
+/// Like `both_backends!`, over a server configured by `$tweak` first.
+macro_rules! both_backends_with {
+    ($tweak:expr; $(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn body($app: TestApp) $body
+
+                async fn start(backend: kitap_tests::Backend) -> Option<TestApp> {
+                    TestApp::start_with(backend, $tweak).await
+                }
+
+                #[actix_web::test]
+                async fn sqlite() {
+                    body(start(kitap_tests::Backend::Sqlite).await.unwrap()).await
+                }
+
+                #[actix_web::test]
+                async fn postgres() {
+                    if let Some(app) = start(kitap_tests::Backend::Postgres).await {
+                        body(app).await
+                    }
+                }
+            }
+        )*
+    };
+}
+
+const ATTACKER: &str = "203.0.113.66";
+const DESK: &str = "198.51.100.10";
+
+/// Behind a proxy on the same host: the tests' 127.0.0.1 is trusted, so
+/// `X-Forwarded-For` says which address each login comes from.
+fn behind_proxy(config: &mut kitap_app::Config) {
+    config.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+}
+
+async fn login_from(
+    app: &TestApp,
+    addr: &str,
+    username: &str,
+    password: &str,
+) -> kitap_tests::Response {
+    let body = json!({ "username": username, "password": password })
+        .to_string()
+        .into_bytes();
+    app.raw(
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        &[("X-Forwarded-For", addr)],
+        Some(body),
+    )
+    .await
+}
+
+/// Five wrong passwords for `username` from `addr`: four refusals, then the lock.
+async fn lock_pair(app: &TestApp, addr: &str, username: &str) -> kitap_tests::Response {
+    for _ in 0..4 {
+        assert_eq!(
+            login_from(app, addr, username, "wrong-password")
+                .await
+                .expect(401)
+                .code(),
+            "invalid_credentials"
+        );
+    }
+    let locked = login_from(app, addr, username, "wrong-password")
+        .await
+        .expect(423);
+    assert_eq!(locked.code(), "account_locked");
+    locked
+}
+
+async fn metric(app: &TestApp, name: &str) -> u64 {
+    let text = app.get("/metrics", None).await.expect(200).text;
+    text.lines()
+        .find_map(|line| {
+            line.strip_prefix(name)
+                .and_then(|rest| rest.trim().parse().ok())
+        })
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+both_backends_with! { behind_proxy;
+    async fn an_attacker_address_cannot_lock_out_a_librarian_elsewhere(app: TestApp) {
+        let admin = app.admin_token().await;
+        app.create_staff(&admin, "desk.lock", "librarian", "F01", "desk-password-l").await;
+        let locked = lock_pair(&app, ATTACKER, "desk.lock").await;
+        assert!(locked.body["error"]["details"]["locked_until"].is_string());
+        // The attacker's address stays locked even with the right password.
+        assert_eq!(login_from(&app, ATTACKER, "desk.lock", "desk-password-l").await.expect(423).code(), "account_locked");
+        // The librarian at her own desk is not: her pair has no failures.
+        login_from(&app, DESK, "desk.lock", "desk-password-l").await.expect(200);
+        assert_eq!(login_from(&app, DESK, "desk.lock", "wrong-password").await.expect(401).code(), "invalid_credentials");
+        // Administrators see that the username is locked somewhere.
+        let list = app.get("/api/v1/staff?role=librarian", Some(&admin)).await.expect(200);
+        assert!(list.body["staff"][0]["locked_until"].is_string());
+        // The lock is audited with the address and metered.
+        let audit = app.get("/api/v1/audit?action=account_locked", Some(&admin)).await.expect(200);
+        assert_eq!(audit.body["entries"][0]["after"]["client_addr"], ATTACKER);
+        assert_eq!(metric(&app, "kitap_login_locks_total").await, 1);
+        assert!(metric(&app, "kitap_login_failures_total").await >= 6);
+    }
+
+    async fn unknown_usernames_lock_like_real_ones(app: TestApp) {
+        // A lock tells nothing about whether the name exists.
+        lock_pair(&app, ATTACKER, "nobody.here").await;
+        lock_pair(&app, ATTACKER, "x").await;
+        login_from(&app, ATTACKER, "admin", ADMIN_PASSWORD).await.expect(200);
+    }
+
+    async fn a_lock_runs_out(app: TestApp) {
+        let admin = app.admin_token().await;
+        app.create_staff(&admin, "desk.expiry", "librarian", "F01", "desk-password-e").await;
+        lock_pair(&app, ATTACKER, "desk.expiry").await;
+        app.db.connect().execute_script("UPDATE login_failures SET locked_until = '2000-01-01 00:00:00'").unwrap();
+        // Once over, the count still stands: the next wrong password locks again.
+        assert_eq!(login_from(&app, ATTACKER, "desk.expiry", "wrong-password").await.expect(423).code(), "account_locked");
+        app.db.connect().execute_script("UPDATE login_failures SET locked_until = '2000-01-01 00:00:00'").unwrap();
+        // The right password logs in and the pair starts again.
+        login_from(&app, ATTACKER, "desk.expiry", "desk-password-e").await.expect(200);
+        for _ in 0..4 {
+            login_from(&app, ATTACKER, "desk.expiry", "wrong-password").await.expect(401);
+        }
+    }
+
+    async fn old_failures_are_forgotten(app: TestApp) {
+        let admin = app.admin_token().await;
+        app.create_staff(&admin, "desk.memory", "librarian", "F01", "desk-password-m").await;
+        for _ in 0..4 {
+            login_from(&app, ATTACKER, "desk.memory", "wrong-password").await.expect(401);
+        }
+        // Longer ago than auth.failure_memory_minutes.
+        app.db.connect().execute_script("UPDATE login_failures SET last_failed_at = '2000-01-01 00:00:00'").unwrap();
+        for _ in 0..4 {
+            login_from(&app, ATTACKER, "desk.memory", "wrong-password").await.expect(401);
+        }
+    }
+
+    async fn an_admin_password_reset_clears_every_lock(app: TestApp) {
+        let admin = app.admin_token().await;
+        let id = app.create_staff(&admin, "desk.reset", "librarian", "F01", "desk-password-r").await;
+        lock_pair(&app, ATTACKER, "desk.reset").await;
+        lock_pair(&app, DESK, "desk.reset").await;
+        let reset = json!({ "password": "desk-password-new" });
+        app.post(&format!("/api/v1/staff/{id}/password"), Some(&admin), reset).await.expect(200);
+        login_from(&app, DESK, "desk.reset", "desk-password-new").await.expect(200);
+        login_from(&app, ATTACKER, "desk.reset", "desk-password-new").await.expect(200);
+        let list = app.get("/api/v1/staff?role=librarian", Some(&admin)).await.expect(200);
+        assert!(list.body["staff"][0]["locked_until"].is_null());
+    }
+
+    async fn sessions_record_the_forwarded_client_address(app: TestApp) {
+        let from_desk = login_from(&app, DESK, "admin", ADMIN_PASSWORD).await.expect(200);
+        let from_desk = from_desk.body["token"].as_str().unwrap().to_owned();
+        let direct = app.admin_token().await;
+        app.db.connect()
+            .execute_script(&format!("UPDATE sessions SET expires_at = created_at WHERE client_addr = '{DESK}'"))
+            .unwrap();
+        assert_eq!(app.get("/api/v1/me", Some(&from_desk)).await.expect(401).code(), "token_expired");
+        app.get("/api/v1/me", Some(&direct)).await.expect(200);
+    }
+}
+
+fn throttle_after_three(config: &mut kitap_app::Config) {
+    behind_proxy(config);
+    config.auth.login_throttle_after = 3;
+}
+
+both_backends_with! { throttle_after_three;
+    async fn an_address_failing_across_usernames_is_slowed_down(app: TestApp) {
+        for name in ["guess.one", "guess.two", "admin"] {
+            login_from(&app, ATTACKER, name, "wrong-password").await.expect(401);
+        }
+        // Even the right password waits: the address must not get more guesses.
+        let refused = login_from(&app, ATTACKER, "admin", ADMIN_PASSWORD).await.expect(429);
+        assert_eq!(refused.code(), "login_throttled");
+        assert_eq!(refused.body["error"]["details"]["retry_after_seconds"], 1);
+        assert_eq!(refused.header("retry-after"), Some("1"));
+        // Another address is not slowed down.
+        login_from(&app, DESK, "admin", ADMIN_PASSWORD).await.expect(200);
+        // After the wait one more guess, then the wait doubles.
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
+        login_from(&app, ATTACKER, "guess.three", "wrong-password").await.expect(401);
+        let refused = login_from(&app, ATTACKER, "guess.four", "wrong-password").await.expect(429);
+        assert_eq!(refused.body["error"]["details"]["retry_after_seconds"], 2);
+        assert_eq!(refused.header("retry-after"), Some("2"));
+        assert_eq!(metric(&app, "kitap_login_throttled_total").await, 2);
+    }
+}
+
+both_backends! {
+    async fn a_forwarded_for_header_from_an_untrusted_peer_is_ignored(app: TestApp) {
+        // No trusted proxies: every attempt is the TCP peer's, whatever it claims.
+        for _ in 0..4 {
+            login_from(&app, ATTACKER, "admin", "wrong-password").await.expect(401);
+        }
+        login_from(&app, ATTACKER, "admin", "wrong-password").await.expect(423);
+        assert_eq!(login_from(&app, DESK, "admin", ADMIN_PASSWORD).await.expect(423).code(), "account_locked");
     }
 }

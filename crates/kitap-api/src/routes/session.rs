@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use super::run;
 use crate::auth::{request_id, Staff};
+use crate::client_addr::client_addr;
 use crate::dto::{BranchDto, LibraryCodes, StaffDto};
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::state::ApiState;
@@ -49,7 +50,8 @@ pub struct ChangePasswordRequest {
     responses(
         (status = 200, body = LoginResponse),
         (status = 401, description = "invalid_credentials: unknown user or wrong password (the same answer for both)", body = ErrorEnvelope),
-        (status = 423, description = "account_locked: too many failed logins", body = ErrorEnvelope),
+        (status = 423, description = "account_locked: too many failed logins for this username from this client address (`details.locked_until`); other addresses may still log in", body = ErrorEnvelope),
+        (status = 429, description = "login_throttled: too many failed logins from this client address over all usernames; wait `details.retry_after_seconds` (also `Retry-After`)", body = ErrorEnvelope),
     )
 )]
 #[post("/auth/login")]
@@ -62,10 +64,7 @@ pub async fn login(
     let attempt = LoginAttempt {
         username: body.username,
         password: body.password,
-        client_addr: req
-            .connection_info()
-            .realip_remote_addr()
-            .map(str::to_owned),
+        client_addr: client_addr(&req, &state.trusted_proxies).map(|ip| ip.to_string()),
         user_agent: req
             .headers()
             .get("user-agent")
