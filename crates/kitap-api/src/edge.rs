@@ -18,9 +18,10 @@ use serde_json::{json, Value};
 
 use crate::error::ApiError;
 
-/// The characters refused: C0 controls except tab, LF and CR, and DEL.
+/// The characters refused: C0 controls except tab, LF and CR, and DEL: the
+/// set the catalog removes from MARC data, so both doors keep one rule.
 pub fn is_refused(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x80) || c == '\u{7f}'
+    kitap_catalog::is_forbidden_control(c)
 }
 
 fn first_refused(text: &str) -> Option<(usize, char)> {

@@ -27,6 +27,7 @@ pub use bbk::{AreaRules, BbkClass, BbkTable, KnowledgeArea};
 pub use convert::{to_marc21, to_rusmarc, Conversion};
 pub use copies::{copies_from_910, CopySpec, CopySpecError, CopyStatusHint, SimpleDate};
 pub use validate::{
-    has_errors, strip_control_characters, validate, validate_with, Issue, Severity, ValidateOptions,
+    has_errors, is_forbidden_control, strip_control_characters, validate, validate_with, Issue,
+    Severity, ValidateOptions,
 };
 pub use view::{Author, AuthorKind, BibView, Publication, RecordType, Series};

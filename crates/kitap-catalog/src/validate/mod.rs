@@ -19,7 +19,7 @@ mod lang;
 mod lang_codes;
 mod structure;
 
-pub use controls::strip_control_characters;
+pub use controls::{is_removed as is_forbidden_control, strip_control_characters};
 
 use std::collections::HashMap;
 
