@@ -11,7 +11,7 @@ mod constraints;
 mod error;
 mod migrate;
 mod pool;
-pub mod schema;
+mod schema;
 
 pub mod acts;
 pub mod audit;

@@ -4,6 +4,8 @@
 use diesel::dsl::max;
 use diesel::prelude::*;
 
+use kitap_domain::{CopyStatus, RecordStatus};
+
 use crate::schema::{branches, copies, outbox, records};
 use crate::{DbConnection, DbError};
 
@@ -15,7 +17,8 @@ const IDS_PER_STATEMENT: usize = 500;
 pub struct FeedRecord {
     pub id: String,
     pub version: i64,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: RecordStatus,
     pub record_type: String,
     pub knowledge_area: Option<String>,
     pub marc: Vec<u8>,
@@ -26,7 +29,8 @@ pub struct FeedRecord {
 pub struct FeedCopy {
     pub record_id: String,
     pub branch_code: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: CopyStatus,
     pub material_type: String,
     pub inventory_number: String,
     pub barcode: String,
@@ -143,7 +147,8 @@ pub struct PublicCopy {
     pub branch_code: String,
     pub branch_name_kk: String,
     pub branch_name_ru: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: CopyStatus,
     pub material_type: String,
     pub location: Option<String>,
     pub shelf: Option<String>,
@@ -160,7 +165,7 @@ pub fn public_copies(
         let rows: Vec<PublicCopy> = copies::table
             .inner_join(branches::table)
             .filter(copies::record_id.eq_any(chunk))
-            .filter(copies::status.ne("withdrawn"))
+            .filter(copies::status.ne(CopyStatus::Withdrawn.as_str()))
             .order((branches::code.asc(), copies::inventory_number.asc()))
             .select((
                 copies::record_id,

@@ -20,6 +20,40 @@ name_enum!(
     }
 );
 
+/// Why a copy cannot be written off now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOffBlock {
+    /// The reader has it: it is returned (or marked lost) first.
+    OnLoan,
+    /// It is between libraries: it is written off where it arrives.
+    InTransit,
+    /// It left the fund already.
+    AlreadyWithdrawn,
+}
+
+impl CopyStatus {
+    /// The write-off rule, in one place: a copy leaves the fund only from a
+    /// library's own stock (on the shelf, in repair, missing, lost).
+    pub fn write_off_block(self) -> Option<WriteOffBlock> {
+        match self {
+            CopyStatus::OnLoan => Some(WriteOffBlock::OnLoan),
+            CopyStatus::InTransit => Some(WriteOffBlock::InTransit),
+            CopyStatus::Withdrawn => Some(WriteOffBlock::AlreadyWithdrawn),
+            CopyStatus::Available
+            | CopyStatus::ReadingRoomOnly
+            | CopyStatus::Lost
+            | CopyStatus::InRepair
+            | CopyStatus::Missing => None,
+        }
+    }
+
+    /// Whether staff may set this status by editing a copy: `on_loan` is
+    /// set by loans and `withdrawn` by write-off acts, never by hand.
+    pub fn set_by_hand(self) -> bool {
+        !matches!(self, CopyStatus::OnLoan | CopyStatus::Withdrawn)
+    }
+}
+
 name_enum!(
     /// Where copies came from (the accession register's "source" column).
     AcquisitionSource, "source", {

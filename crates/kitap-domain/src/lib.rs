@@ -20,7 +20,8 @@ mod time;
 pub use branch::{BranchCode, BranchKind, BranchName};
 pub use error::ValueError;
 pub use holdings::{
-    AcquisitionSource, Barcode, CopyStatus, InventoryNumber, Money, RecordStatus, WriteOffReason,
+    AcquisitionSource, Barcode, CopyStatus, InventoryNumber, Money, RecordStatus, WriteOffBlock,
+    WriteOffReason,
 };
 pub use ids::{
     AccessionActId, AuditId, BranchId, CopyId, ImportId, RecordId, SessionId, StaffId,

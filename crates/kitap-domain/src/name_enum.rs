@@ -27,6 +27,15 @@ macro_rules! name_enum {
             }
         }
 
+        /// For rows read straight into the enum (`#[diesel(deserialize_as = String)]`).
+        impl TryFrom<String> for $name {
+            type Error = $crate::ValueError;
+
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
+
         impl std::str::FromStr for $name {
             type Err = $crate::ValueError;
 

@@ -142,9 +142,19 @@ fn add_strings(doc: &mut TantivyDocument, field: tantivy::schema::Field, values:
     }
 }
 
+/// A record converted for the index, ready for [`crate::Rebuild::add_document`].
+/// Opaque, so that tantivy's types stay inside this crate; conversion is the
+/// expensive part of a rebuild and runs on other threads than the writer.
+pub struct PreparedDoc(pub(crate) TantivyDocument);
+
 impl IndexDoc {
+    /// Converts this record for the index.
+    pub fn prepare(&self, f: &Fields) -> PreparedDoc {
+        PreparedDoc(self.to_document(f))
+    }
+
     /// The tantivy document for this record.
-    pub fn to_document(&self, f: &Fields) -> TantivyDocument {
+    pub(crate) fn to_document(&self, f: &Fields) -> TantivyDocument {
         let lang = record_lang(&self.languages);
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &self.id);

@@ -18,9 +18,9 @@ use std::sync::{Arc, RwLock};
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::Schema;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
-use crate::doc::IndexDoc;
+use crate::doc::{IndexDoc, PreparedDoc};
 use crate::error::SearchError;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 
@@ -283,8 +283,8 @@ impl Rebuild {
     }
 
     /// Adds an already converted document (conversion can run on other threads).
-    pub fn add_document(&mut self, doc: TantivyDocument) -> Result<(), SearchError> {
-        self.writer.add_document(doc)?;
+    pub fn add_document(&mut self, doc: PreparedDoc) -> Result<(), SearchError> {
+        self.writer.add_document(doc.0)?;
         Ok(())
     }
 

@@ -17,7 +17,7 @@ mod search;
 
 pub use analysis::{record_lang, words, WordTerms};
 pub use build::{normalize_isbn, normalize_issn};
-pub use doc::{tiebreak, IndexDoc};
+pub use doc::{tiebreak, IndexDoc, PreparedDoc};
 pub use error::SearchError;
 pub use facets::{FacetValue, Facets};
 pub use highlight::Highlighter;
@@ -25,4 +25,3 @@ pub use index::{Change, Checkpoint, Generation, Indexer, OpenState, Rebuild, Sea
 pub use query::{Field, Query, QueryError};
 pub use schema::{Fields, SCHEMA_VERSION};
 pub use search::{inventory, run, Hit, SearchRequest, SearchResults, Sort};
-pub use tantivy::TantivyDocument as Document;

@@ -12,7 +12,7 @@ use kitap_db::copies::{self, StoredCopy};
 use kitap_db::{counters, DbConnection};
 use kitap_domain::{
     AccessionActId, AcquisitionSource, CopyId, CopyStatus, Money, Timestamp, ValueError,
-    WriteOffActId, WriteOffReason,
+    WriteOffActId, WriteOffBlock, WriteOffReason,
 };
 use serde_json::{json, Value};
 
@@ -323,17 +323,17 @@ fn may_write_off(copy: &StoredCopy, branch: &Branch) -> Result<(), AppError> {
     if copy.branch_id != branch.id {
         return Err(elsewhere(copy, branch));
     }
-    match copy.status {
-        CopyStatus::OnLoan => Err(on_loan(copy)),
-        CopyStatus::Withdrawn => Err(withdrawn(copy)),
-        CopyStatus::InTransit => Err(AppError::conflict(
+    match copy.status.write_off_block() {
+        None => Ok(()),
+        Some(WriteOffBlock::OnLoan) => Err(on_loan(copy)),
+        Some(WriteOffBlock::AlreadyWithdrawn) => Err(withdrawn(copy)),
+        Some(WriteOffBlock::InTransit) => Err(AppError::conflict(
             "copy_in_transit",
             format!(
                 "copy {} is in transit; write it off where it arrives",
                 copy.inventory_number
             ),
         )),
-        _ => Ok(()),
     }
 }
 

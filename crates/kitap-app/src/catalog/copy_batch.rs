@@ -169,13 +169,13 @@ pub(crate) fn announce(
 /// Loans set `on_loan` and write-off acts set `withdrawn`; nothing else may.
 pub(crate) fn settable_status(raw: &str) -> Result<CopyStatus, ValueError> {
     let status: CopyStatus = raw.parse()?;
-    match status {
-        CopyStatus::OnLoan | CopyStatus::Withdrawn => Err(ValueError::new(
-            "status",
-            "on_loan is set by loans and withdrawn by write-off acts",
-        )),
-        other => Ok(other),
+    if status.set_by_hand() {
+        return Ok(status);
     }
+    Err(ValueError::new(
+        "status",
+        "on_loan is set by loans and withdrawn by write-off acts",
+    ))
 }
 
 pub(crate) fn material_type(raw: Option<&str>) -> Result<String, ValueError> {

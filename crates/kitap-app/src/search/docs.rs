@@ -5,12 +5,13 @@ use std::collections::HashMap;
 
 use kitap_catalog::BibView;
 use kitap_db::search_feed::{FeedCopy, FeedRecord};
+use kitap_domain::CopyStatus;
 use kitap_marc::Encoding;
 use kitap_search::IndexDoc;
 
 /// A copy in this state is not part of the catalogue any more.
 fn gone(copy: &FeedCopy) -> bool {
-    copy.status == "withdrawn"
+    copy.status == CopyStatus::Withdrawn
 }
 
 /// FNV-1a over the copies' library, status and numbers: index and database
@@ -24,7 +25,7 @@ pub fn copies_digest(copies: &[&FeedCopy]) -> u64 {
     };
     for c in copies {
         eat(&c.branch_code);
-        eat(&c.status);
+        eat(c.status.as_str());
         eat(&c.material_type);
         eat(&c.inventory_number);
         eat(&c.barcode);

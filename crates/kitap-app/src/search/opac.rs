@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use kitap_catalog::BibView;
 use kitap_db::search_feed::{self, PublicCopy};
+use kitap_domain::{CopyStatus, RecordStatus};
 use kitap_marc::Record;
 use kitap_search::{Highlighter, QueryError, SearchError, SearchRequest};
 use serde::Serialize;
@@ -86,12 +87,15 @@ fn availability_of(copies: &[&PublicCopy]) -> Vec<Availability> {
                 library_name_ru: c.branch_name_ru.clone(),
                 ..Availability::default()
             });
-        match c.status.as_str() {
-            "available" => a.available += 1,
-            "on_loan" => a.on_loan += 1,
-            "reading_room_only" => a.reading_room_only += 1,
-            "in_transit" => a.in_transit += 1,
-            _ => a.unavailable += 1,
+        match c.status {
+            CopyStatus::Available => a.available += 1,
+            CopyStatus::OnLoan => a.on_loan += 1,
+            CopyStatus::ReadingRoomOnly => a.reading_room_only += 1,
+            CopyStatus::InTransit => a.in_transit += 1,
+            CopyStatus::Lost
+            | CopyStatus::Withdrawn
+            | CopyStatus::InRepair
+            | CopyStatus::Missing => a.unavailable += 1,
         }
     }
     by_library.into_values().collect()
@@ -188,7 +192,7 @@ impl App {
         })?;
         let record = records
             .into_iter()
-            .find(|r| r.status == "active")
+            .find(|r| r.status == RecordStatus::Active)
             .ok_or(AppError::NotFound { entity: "record" })?;
         let view = view_of(&record)
             .ok_or_else(|| AppError::Internal(format!("stored record {id} unreadable")))?;
@@ -196,7 +200,7 @@ impl App {
         let mut holdings: Vec<LibraryHoldings> = Vec::new();
         for c in &copies {
             let line = CopyLine {
-                status: c.status.clone(),
+                status: c.status.as_str().to_owned(),
                 material_type: c.material_type.clone(),
                 location: c.location.clone(),
                 shelf: c.shelf.clone(),

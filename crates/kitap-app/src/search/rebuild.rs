@@ -9,6 +9,7 @@ use std::sync::mpsc::sync_channel;
 
 use kitap_db::search_feed::{self, FeedCopy, FeedRecord};
 use kitap_db::Db;
+use kitap_domain::RecordStatus;
 use kitap_search::SearchIndex;
 
 use super::docs::{group_copies, index_doc, view_of};
@@ -34,7 +35,7 @@ pub fn rebuild(
     let mut build = index.begin_rebuild(memory).map_err(internal)?;
     let fields = build.fields().clone();
     let (page_tx, page_rx) = sync_channel::<Page>(2);
-    let (doc_tx, doc_rx) = sync_channel::<Vec<kitap_search::Document>>(4);
+    let (doc_tx, doc_rx) = sync_channel::<Vec<kitap_search::PreparedDoc>>(4);
     let mut count = 0u64;
     std::thread::scope(|scope| -> Result<(), AppError> {
         let reader = scope.spawn(move || -> Result<(), AppError> {
@@ -59,15 +60,15 @@ pub fn rebuild(
         let converter = scope.spawn(move || {
             for (records, copies) in page_rx {
                 let by_record = group_copies(&copies);
-                let docs: Vec<kitap_search::Document> = records
+                let docs: Vec<kitap_search::PreparedDoc> = records
                     .iter()
-                    .filter(|r| r.status == "active")
+                    .filter(|r| r.status == RecordStatus::Active)
                     .filter_map(|r| {
                         let view = view_of(r)?;
                         let copies = by_record
                             .get(r.id.as_str())
                             .map_or(&[][..], |v| v.as_slice());
-                        Some(index_doc(r, &view, copies).to_document(&fields))
+                        Some(index_doc(r, &view, copies).prepare(&fields))
                     })
                     .collect();
                 if doc_tx.send(docs).is_err() {

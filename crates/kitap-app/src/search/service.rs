@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use kitap_db::outbox::{self, OutboxEntry};
 use kitap_db::search_feed::{self, FeedRecord};
 use kitap_db::Db;
+use kitap_domain::RecordStatus;
 use kitap_search::{Change, Indexer, OpenState, SearchIndex};
 
 use super::docs::{group_copies, index_doc, view_of};
@@ -302,7 +303,7 @@ pub(crate) fn load_changes(db: &Db, entries: &[OutboxEntry]) -> Result<Vec<Chang
         let mut changes = Vec::with_capacity(record_ids.len());
         for id in &record_ids {
             match found.get(id.as_str()) {
-                Some(record) if record.status == "active" => match view_of(record) {
+                Some(record) if record.status == RecordStatus::Active => match view_of(record) {
                     Some(view) => changes.push(Change::Upsert(Box::new(index_doc(
                         record,
                         &view,

@@ -3,6 +3,7 @@
 //! current version with its current copies, and nothing else may be.
 
 use kitap_db::search_feed;
+use kitap_domain::RecordStatus;
 use kitap_search::SearchIndex;
 use serde::Serialize;
 
@@ -52,7 +53,7 @@ impl App {
             let Some(last) = records.last() else { break };
             after = Some(last.id.clone());
             let by_record = group_copies(&copies);
-            for r in records.iter().filter(|r| r.status == "active") {
+            for r in records.iter().filter(|r| r.status == RecordStatus::Active) {
                 let copies = by_record
                     .get(r.id.as_str())
                     .map_or(&[][..], |v| v.as_slice());
