@@ -1,20 +1,15 @@
 //! Age in full years, age bands for statistics and the guarantor rule.
 
 use chrono::{Datelike, NaiveDate};
-use kitap_domain::{name_enum, ValueError};
+use kitap_domain::ValueError;
 
 /// Readers under this age register on a guarantee (поручительство) from a
 /// parent or guardian.
 pub const GUARANTOR_UNDER: u32 = 16;
 
-name_enum!(
-    /// The age groups reports count readers in.
-    AgeBand, "age_band", {
-        Child => "child",
-        Youth => "youth",
-        Adult => "adult",
-    }
-);
+/// The age groups reports count readers in (stored with every circulation
+/// event, so the name set lives in kitap-domain).
+pub use kitap_domain::AgeBand;
 
 /// Upper bounds (inclusive) of the child and youth bands; older is adult.
 /// Default: child up to 14, youth 15–30, adult 31 and over.

@@ -74,6 +74,27 @@ name_enum!(
     }
 );
 
+name_enum!(
+    /// Where a notice is: waiting to go out, sent, given up on, or printed
+    /// for staff to post or hand over.
+    NoticeStatus, "status", {
+        Pending => "pending",
+        Sent => "sent",
+        Failed => "failed",
+        Printed => "printed",
+    }
+);
+
+name_enum!(
+    /// The age groups reports count readers in; the bounds are
+    /// `kitap_circulation::AgeBands`.
+    AgeBand, "age_band", {
+        Child => "child",
+        Youth => "youth",
+        Adult => "adult",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -128,6 +128,12 @@ uuid_id!(
     "circulation_event_id"
 );
 
+uuid_id!(
+    /// A closed day (holiday date or weekday) of one library or of all.
+    ClosedDayId,
+    "closed_day_id"
+);
+
 /// Audit rows are numbered by the database: the number orders them and is the
 /// seek-pagination cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -21,14 +21,16 @@ mod string_value;
 mod time;
 
 pub use branch::{BranchCode, BranchKind, BranchName};
-pub use circulation::{CirculationEventKind, HoldStatus, LoanKind, NoticeChannel, NoticeKind};
+pub use circulation::{
+    AgeBand, CirculationEventKind, HoldStatus, LoanKind, NoticeChannel, NoticeKind, NoticeStatus,
+};
 pub use error::ValueError;
 pub use holdings::{
     AcquisitionSource, Barcode, CopyStatus, InventoryNumber, Money, RecordStatus, WriteOffReason,
 };
 pub use ids::{
-    AccessionActId, AuditId, BlockId, BranchId, CirculationEventId, CopyId, HoldId, ImportId,
-    LoanId, LoanRuleId, NoticeId, ReaderId, RecordId, SessionId, StaffId, WriteOffActId,
+    AccessionActId, AuditId, BlockId, BranchId, CirculationEventId, ClosedDayId, CopyId, HoldId,
+    ImportId, LoanId, LoanRuleId, NoticeId, ReaderId, RecordId, SessionId, StaffId, WriteOffActId,
 };
 pub use iin::Iin;
 pub use import::ImportStatus;
