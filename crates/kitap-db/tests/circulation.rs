@@ -327,3 +327,30 @@ both! {
         assert!(!db.read(|c| readers::update(c, &changed, 1)).unwrap());
     }
 }
+
+/// The same indexes (expression and partial ones included), keys and CHECK
+/// counts on both backends; the full check over every table is in kitap-tests.
+#[test]
+fn both_backends_hold_the_same_circulation_constraints() {
+    let Some(pg) = postgres() else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let lite = sqlite();
+    let on_sqlite = lite.db.introspect_constraints().unwrap();
+    let on_postgres = pg.db.introspect_constraints().unwrap();
+    assert!(on_sqlite.contains(&"unique index loans(copy_id) where ...".to_owned()));
+    assert!(on_sqlite.contains(&"unique index loan_rules((expr),(expr),(expr))".to_owned()));
+    let only_sqlite: Vec<_> = on_sqlite
+        .iter()
+        .filter(|l| !on_postgres.contains(l))
+        .collect();
+    let only_postgres: Vec<_> = on_postgres
+        .iter()
+        .filter(|l| !on_sqlite.contains(l))
+        .collect();
+    assert!(
+        only_sqlite.is_empty() && only_postgres.is_empty(),
+        "only on SQLite: {only_sqlite:#?}\nonly on PostgreSQL: {only_postgres:#?}"
+    );
+}
