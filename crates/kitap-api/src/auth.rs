@@ -10,7 +10,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use kitap_app::{Actor, AppError, Principal};
-use kitap_domain::Role;
+use kitap_domain::{BranchCode, Role};
 
 use crate::context::RequestId;
 use crate::error::ApiError;
@@ -59,12 +59,18 @@ impl<A: Access + 'static> FromRequest for Staff<A> {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("api state missing"))?;
             let token = token.ok_or(AppError::Unauthenticated)?;
-            let library = library.transpose().map_err(|_| {
-                ApiError::bad_request("invalid_header", "X-Kitap-Library is not valid text")
-            })?;
+            let library = library
+                .transpose()
+                .map_err(|_| {
+                    ApiError::bad_request("invalid_header", "X-Kitap-Library is not valid text")
+                })?
+                .map(|raw| library_code(&raw))
+                .transpose()?;
             let app = state.app.clone();
-            let principal =
-                web::block(move || app.authenticate(&token, library.as_deref())).await??;
+            let principal = web::block(move || {
+                app.authenticate(&token, library.as_ref().map(BranchCode::as_str))
+            })
+            .await??;
             principal.require_role(A::ROLES)?;
             let actor = principal.actor(Some(request_id));
             Ok(Staff {
@@ -74,6 +80,15 @@ impl<A: Access + 'static> FromRequest for Staff<A> {
             })
         })
     }
+}
+
+/// The library code a request acts for; a malformed one is a bad header, not
+/// a validation failure of the operation.
+fn library_code(raw: &str) -> Result<BranchCode, ApiError> {
+    raw.parse::<BranchCode>().map_err(|err| {
+        ApiError::bad_request("invalid_header", format!("{LIBRARY_HEADER}: {err}"))
+            .with_details(serde_json::json!({ "header": LIBRARY_HEADER }))
+    })
 }
 
 fn bearer_token(req: &HttpRequest) -> Option<String> {

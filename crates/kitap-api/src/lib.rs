@@ -10,6 +10,7 @@ mod context;
 mod dto;
 mod edge;
 pub mod error;
+mod extract;
 mod extract_errors;
 mod metrics;
 mod openapi;

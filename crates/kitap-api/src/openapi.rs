@@ -45,21 +45,76 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Every secured operation can answer 401 and 403; say so once, here,
-/// rather than in each handler's annotation.
-struct AuthResponses;
+/// The answers the edge and the extractors give for any operation of a
+/// kind, said once here rather than in each handler's annotation: a handler
+/// documents its own codes, this adds the ones every operation shares, so
+/// the document lists each status an operation can really return.
+struct SharedResponses;
 
-impl Modify for AuthResponses {
+fn envelope(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+/// What an operation is made of, as far as the shared answers care.
+struct Shape {
+    api: bool,
+    secured: bool,
+    path_parameters: bool,
+    query_parameters: bool,
+    body: bool,
+}
+
+fn shared_responses(shape: &Shape) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    if shape.api {
+        out.push((
+            "400",
+            "invalid_character (details.field, details.location); invalid_path_parameter, \
+invalid_query_parameter, bad_limit, malformed_json where the operation takes them",
+        ));
+        out.push(("503", "database_busy, not_ready"));
+    }
+    if shape.secured {
+        out.push((
+            "401",
+            "unauthenticated, invalid_token, token_expired, token_revoked",
+        ));
+        out.push(("403", "role_denied, library_denied"));
+        // Any staff request may name its library in X-Kitap-Library.
+        out.push((
+            "404",
+            "library_not_found (X-Kitap-Library names no library), or the named resource does not exist",
+        ));
+    }
+    if shape.path_parameters {
+        out.push(("404", "the named resource does not exist (*_not_found)"));
+    }
+    if shape.body {
+        out.push(("413", "payload_too_large"));
+        out.push(("415", "unsupported_media_type"));
+        out.push(("422", "validation_failed, invalid_body (details.field)"));
+    }
+    // Query parameters that parse but break a rule answer 422 through
+    // validation; unparseable ones are the 400 above.
+    if shape.query_parameters && !shape.body {
+        out.push(("422", "validation_failed (details.field)"));
+    }
+    out
+}
+
+impl Modify for SharedResponses {
     fn modify(&self, doc: &mut OpenApiDoc) {
-        let envelope = || {
-            ResponseBuilder::new().content(
-                "application/json",
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
-                    .build(),
-            )
-        };
-        for item in doc.paths.paths.values_mut() {
+        use utoipa::openapi::path::ParameterIn;
+        for (path, item) in doc.paths.paths.iter_mut() {
             let operations = [
                 &mut item.get,
                 &mut item.post,
@@ -68,22 +123,25 @@ impl Modify for AuthResponses {
                 &mut item.delete,
             ];
             for operation in operations.into_iter().flatten() {
-                if operation.security.as_ref().is_none_or(|s| s.is_empty()) {
-                    continue;
-                }
+                let parameters = operation.parameters.as_deref().unwrap_or_default();
+                let has = |place: ParameterIn| {
+                    parameters.iter().any(|p| {
+                        std::mem::discriminant(&p.parameter_in) == std::mem::discriminant(&place)
+                    })
+                };
+                let shape = Shape {
+                    api: path.starts_with("/api/"),
+                    secured: operation.security.as_ref().is_some_and(|s| !s.is_empty()),
+                    path_parameters: path.contains('{'),
+                    query_parameters: has(ParameterIn::Query),
+                    body: operation.request_body.is_some(),
+                };
                 let responses = &mut operation.responses.responses;
-                responses.entry("401".to_owned()).or_insert_with(|| {
-                    envelope()
-                        .description("unauthenticated, invalid_token, token_expired, token_revoked")
-                        .build()
-                        .into()
-                });
-                responses.entry("403".to_owned()).or_insert_with(|| {
-                    envelope()
-                        .description("role_denied, library_denied")
-                        .build()
-                        .into()
-                });
+                for (status, description) in shared_responses(&shape) {
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| envelope(description));
+                }
             }
         }
     }
@@ -110,7 +168,7 @@ pub fn openapi() -> OpenApiDoc {
         .configure(register)
         .split_for_parts();
     let mut doc = doc;
-    AuthResponses.modify(&mut doc);
+    SharedResponses.modify(&mut doc);
     doc
 }
 

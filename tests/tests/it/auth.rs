@@ -131,7 +131,7 @@ both_backends! {
         assert_eq!(denied.code(), "library_denied");
         assert_eq!(denied.body["error"]["details"]["library"], "F06");
         assert_eq!(me("F77").await.expect(404).code(), "library_not_found");
-        assert_eq!(me("not a code").await.expect(422).code(), "validation_failed");
+        assert_eq!(me("not a code").await.expect(400).code(), "invalid_header");
     }
 
     async fn an_inactive_library_cannot_be_acted_for(app: TestApp) {

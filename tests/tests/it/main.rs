@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod branches;
 mod concurrency;
+mod contract;
 mod copies;
 mod errors;
 mod hardening;

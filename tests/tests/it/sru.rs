@@ -582,12 +582,13 @@ both_backends! {
             titles.sort();
             assert_eq!(titles, vec!["Абай жолы", "Қан мен тер"], "{schema:?}");
         }
-        // The MARC record is complete: leader, control fields, 700.
+        // The MARC record is complete: leader, control fields, the author
+        // (RUSMARC 700 crosswalked to MARC 21 100).
         let abai = search(&app, &format!("rec.id = {}", c.abai), &[]).await;
         let record = abai.first(MARC, "record").unwrap();
         assert_eq!(record.first(MARC, "leader").unwrap().text.len(), 24);
         assert_eq!(record.first(MARC, "controlfield").unwrap().attr("tag"), Some("001"));
-        assert!(record.all(MARC, "datafield").iter().any(|f| f.attr("tag") == Some("700")));
+        assert!(record.all(MARC, "datafield").iter().any(|f| f.attr("tag") == Some("100")));
 
         // Packing "string": the same record as escaped text.
         let packed = search(&app, &format!("rec.id = {}", c.abai), &[("recordPacking", "string")]).await;
@@ -793,4 +794,44 @@ async fn sru_is_rate_limited_like_search() {
     sru_raw(&app, "query=x").await;
     let limited = app.get("/sru?query=x", None).await.expect(429);
     assert_eq!(limited.code(), "rate_limited");
+}
+
+/// Tag -> first subfield `code` of each datafield of a MARCXML record.
+fn subfield(record: &Node, tag: &str, code: &str) -> Option<String> {
+    record
+        .all(MARC, "datafield")
+        .into_iter()
+        .filter(|f| f.attr("tag") == Some(tag))
+        .flat_map(|f| f.all(MARC, "subfield"))
+        .find(|s| s.attr("code") == Some(code))
+        .map(|s| s.text.clone())
+}
+
+both_backends! {
+    async fn sru_marcxml_is_marc21_for_unimarc_records(app: TestApp) {
+        let token = app.cataloger_token().await;
+        let id = create(&app, &token, unimarc_book("Абай жолы", ("Әуезов", "Мұхтар"), ABAI_ISBN, 2023)).await;
+        wait_indexed(&app, 1).await;
+        let root = search(&app, &format!("rec.id = {id}"), &[("recordSchema", "marcxml")]).await;
+        let record = root.first(MARC, "record").unwrap_or_else(|| panic!("no record: {root:?}"));
+        let tags: Vec<String> = record
+            .all(MARC, "datafield")
+            .iter()
+            .filter_map(|f| f.attr("tag").map(str::to_owned))
+            .collect();
+        // MARC 21 tags, not RUSMARC ones under the MARC 21 namespace.
+        for unimarc in ["010", "200", "210", "215", "700"] {
+            assert!(!tags.iter().any(|t| t == unimarc), "UNIMARC {unimarc} in MARC 21 slim: {tags:?}");
+        }
+        assert_eq!(subfield(record, "245", "a").as_deref(), Some("Абай жолы"));
+        assert_eq!(subfield(record, "020", "a").as_deref(), Some(ABAI_ISBN));
+        assert_eq!(subfield(record, "100", "a").as_deref(), Some("Әуезов, Мұхтар"));
+        assert!(record
+            .all(MARC, "controlfield")
+            .iter()
+            .any(|f| f.attr("tag") == Some("008")));
+        // A MARC 21 leader: "a" (Unicode) at 9, "4500" at 20.
+        let leader = record.first(MARC, "leader").unwrap().text.clone();
+        assert_eq!((&leader[9..10], &leader[20..24]), ("a", "4500"), "{leader}");
+    }
 }

@@ -17,6 +17,7 @@ use super::run;
 use crate::auth::Staff;
 use crate::dto::LibraryCodes;
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::{page_limit, JsonBody, QueryParams};
 use crate::extract_errors::parse_id;
 use crate::state::ApiState;
 
@@ -32,8 +33,8 @@ fn ids<T: std::str::FromStr<Err = kitap_domain::ValueError>>(
         .collect()
 }
 
-fn act_query(q: ListQuery) -> (ActQuery, usize) {
-    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+fn act_query(q: ListQuery) -> Result<(ActQuery, usize), ApiError> {
+    let limit = page_limit(q.limit, 100, 500)?;
     let query = ActQuery {
         library: q.library,
         from: q.from,
@@ -41,7 +42,7 @@ fn act_query(q: ListQuery) -> (ActQuery, usize) {
         after: q.after,
         limit,
     };
-    (query, limit as usize)
+    Ok((query, limit as usize))
 }
 
 fn download(file: ActFile) -> HttpResponse {
@@ -99,7 +100,7 @@ fn export_format(q: &ExportQuery) -> Result<ExportFormat, ApiError> {
 pub async fn create_accession(
     state: web::Data<ApiState>,
     staff: Staff,
-    body: web::Json<CreateAccessionAct>,
+    body: JsonBody<CreateAccessionAct>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let mut new_copies = Vec::with_capacity(b.new_copies.len());
@@ -142,9 +143,9 @@ pub async fn create_accession(
 pub async fn list_accession(
     state: web::Data<ApiState>,
     staff: Staff,
-    query: web::Query<ListQuery>,
+    query: QueryParams<ListQuery>,
 ) -> Result<web::Json<ActList>, ApiError> {
-    let (query, limit) = act_query(query.into_inner());
+    let (query, limit) = act_query(query.into_inner())?;
     let (acts, branches) = run(&state, move |app| {
         Ok((
             app.list_accession_acts(&staff.principal, query)?,
@@ -196,7 +197,7 @@ pub async fn export_accession(
     state: web::Data<ApiState>,
     staff: Staff,
     id: web::Path<String>,
-    query: web::Query<ExportQuery>,
+    query: QueryParams<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id: AccessionActId = parse_id(&id)?;
     let format = export_format(&query)?;
@@ -224,7 +225,7 @@ pub async fn export_accession(
 pub async fn create_write_off(
     state: web::Data<ApiState>,
     staff: Staff,
-    body: web::Json<CreateWriteOffAct>,
+    body: JsonBody<CreateWriteOffAct>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let new = NewWriteOffAct {
@@ -247,9 +248,9 @@ pub async fn create_write_off(
 pub async fn list_write_off(
     state: web::Data<ApiState>,
     staff: Staff,
-    query: web::Query<ListQuery>,
+    query: QueryParams<ListQuery>,
 ) -> Result<web::Json<ActList>, ApiError> {
-    let (query, limit) = act_query(query.into_inner());
+    let (query, limit) = act_query(query.into_inner())?;
     let (acts, branches) = run(&state, move |app| {
         Ok((
             app.list_write_off_acts(&staff.principal, query)?,
@@ -301,7 +302,7 @@ pub async fn export_write_off(
     state: web::Data<ApiState>,
     staff: Staff,
     id: web::Path<String>,
-    query: web::Query<ExportQuery>,
+    query: QueryParams<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id: WriteOffActId = parse_id(&id)?;
     let format = export_format(&query)?;

@@ -9,6 +9,7 @@ use super::run;
 use crate::auth::{AdminOnly, Staff};
 use crate::dto::{AuditEntryDto, LibraryCodes};
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::{page_limit, QueryParams};
 
 use crate::state::ApiState;
 
@@ -54,10 +55,10 @@ pub struct AuditPage {
 pub async fn list(
     state: web::Data<ApiState>,
     staff: Staff<AdminOnly>,
-    query: web::Query<ListQuery>,
+    query: QueryParams<ListQuery>,
 ) -> Result<web::Json<AuditPage>, ApiError> {
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(100).clamp(1, 500);
+    let limit = page_limit(query.limit, 100, 500)?;
     let actor_id = query
         .actor_id
         .as_deref()

@@ -1,5 +1,6 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use kitap_app::{BranchPatch, NewBranch};
+use kitap_domain::BranchCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -7,6 +8,8 @@ use super::run;
 use crate::auth::{AdminOnly, Staff};
 use crate::dto::BranchDto;
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::{JsonBody, QueryParams};
+use crate::extract_errors::parse_id;
 use crate::state::ApiState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -63,7 +66,7 @@ pub struct UpdateBranch {
 #[get("/branches")]
 pub async fn list(
     state: web::Data<ApiState>,
-    query: web::Query<ListQuery>,
+    query: QueryParams<ListQuery>,
 ) -> Result<web::Json<BranchList>, ApiError> {
     let include_inactive = query.include_inactive;
     let branches = run(&state, move |app| app.list_branches(include_inactive)).await?;
@@ -83,7 +86,8 @@ pub async fn get(
     state: web::Data<ApiState>,
     code: web::Path<String>,
 ) -> Result<web::Json<BranchOne>, ApiError> {
-    let branch = run(&state, move |app| app.branch_by_code(&code)).await?;
+    let code: BranchCode = parse_id(&code)?;
+    let branch = run(&state, move |app| app.branch_by_code(code.as_str())).await?;
     Ok(web::Json(BranchOne {
         branch: BranchDto::from(&branch),
     }))
@@ -104,7 +108,7 @@ pub async fn get(
 pub async fn create(
     state: web::Data<ApiState>,
     staff: Staff<AdminOnly>,
-    body: web::Json<CreateBranch>,
+    body: JsonBody<CreateBranch>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let new = NewBranch {
@@ -141,8 +145,9 @@ pub async fn update(
     state: web::Data<ApiState>,
     staff: Staff<AdminOnly>,
     code: web::Path<String>,
-    body: web::Json<UpdateBranch>,
+    body: JsonBody<UpdateBranch>,
 ) -> Result<web::Json<BranchOne>, ApiError> {
+    let code: BranchCode = parse_id(&code)?;
     let body = body.into_inner();
     let patch = BranchPatch {
         name_kk: body.name_kk,
@@ -153,7 +158,7 @@ pub async fn update(
         active: body.active,
     };
     let branch = run(&state, move |app| {
-        app.update_branch(&staff.principal, &staff.actor, &code, patch)
+        app.update_branch(&staff.principal, &staff.actor, code.as_str(), patch)
     })
     .await?;
     Ok(web::Json(BranchOne {
@@ -178,8 +183,9 @@ pub async fn remove(
     staff: Staff<AdminOnly>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let code: BranchCode = parse_id(&code)?;
     run(&state, move |app| {
-        app.delete_branch(&staff.principal, &staff.actor, &code)
+        app.delete_branch(&staff.principal, &staff.actor, code.as_str())
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -3,7 +3,7 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::NaiveDate;
 use kitap_app::catalog::{CopyPatch, CopyQuery, NewCopies, StoredCopy};
-use kitap_domain::{CopyId, Money, RecordId};
+use kitap_domain::{Barcode, CopyId, Money, RecordId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -11,6 +11,7 @@ use super::run;
 use crate::auth::Staff;
 use crate::dto::LibraryCodes;
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::{page_limit, JsonBody, QueryParams};
 use crate::extract_errors::parse_id;
 use crate::state::ApiState;
 
@@ -221,7 +222,7 @@ pub async fn list_for_record(
     state: web::Data<ApiState>,
     staff: Staff,
     id: web::Path<String>,
-    query: web::Query<RecordCopiesQuery>,
+    query: QueryParams<RecordCopiesQuery>,
 ) -> Result<web::Json<CopyList>, ApiError> {
     let record: RecordId = parse_id(&id)?;
     let q = query.into_inner();
@@ -230,7 +231,7 @@ pub async fn list_for_record(
         record_id: Some(record),
         status: q.status,
         after: query_id("after", q.after.as_deref())?,
-        limit: q.limit.unwrap_or(100).clamp(1, 500),
+        limit: page_limit(q.limit, 100, 500)?,
         ..CopyQuery::default()
     };
     Ok(web::Json(page(&state, staff, query).await?))
@@ -255,7 +256,7 @@ pub async fn add(
     state: web::Data<ApiState>,
     staff: Staff,
     id: web::Path<String>,
-    body: web::Json<AddCopies>,
+    body: JsonBody<AddCopies>,
 ) -> Result<HttpResponse, ApiError> {
     let record: RecordId = parse_id(&id)?;
     let b = body.into_inner();
@@ -297,7 +298,7 @@ pub async fn add(
 pub async fn list(
     state: web::Data<ApiState>,
     staff: Staff,
-    query: web::Query<ListQuery>,
+    query: QueryParams<ListQuery>,
 ) -> Result<web::Json<CopyList>, ApiError> {
     let q = query.into_inner();
     let query = CopyQuery {
@@ -307,7 +308,7 @@ pub async fn list(
         inventory_number: q.inventory_number,
         barcode: q.barcode,
         after: query_id("after", q.after.as_deref())?,
-        limit: q.limit.unwrap_or(100).clamp(1, 500),
+        limit: page_limit(q.limit, 100, 500)?,
     };
     Ok(web::Json(page(&state, staff, query).await?))
 }
@@ -325,8 +326,9 @@ pub async fn by_barcode(
     staff: Staff,
     barcode: web::Path<String>,
 ) -> Result<web::Json<CopyOne>, ApiError> {
+    let barcode: Barcode = parse_id(&barcode)?;
     one(&state, move |app| {
-        app.copy_by_barcode(&staff.principal, &barcode)
+        app.copy_by_barcode(&staff.principal, barcode.as_str())
     })
     .await
 }
@@ -367,7 +369,7 @@ pub async fn update(
     state: web::Data<ApiState>,
     staff: Staff,
     id: web::Path<String>,
-    body: web::Json<UpdateCopy>,
+    body: JsonBody<UpdateCopy>,
 ) -> Result<web::Json<CopyOne>, ApiError> {
     let id: CopyId = parse_id(&id)?;
     let b = body.into_inner();

@@ -17,6 +17,7 @@ use utoipa::IntoParams;
 
 use crate::auth::Staff;
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::QueryParams;
 use crate::state::ApiState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -88,7 +89,12 @@ fn bad(message: String) -> ApiError {
     security(("bearer" = [])),
     params(ExportQuery),
     responses(
-        (status = 200, description = "the file", content_type = "application/marc"),
+        (status = 200, description = "the file: ISO 2709 (default), MARCXML or MARC-in-JSON by `format`",
+            content(
+                (Vec<u8> = "application/marc"),
+                (String = "application/marcxml+xml"),
+                (serde_json::Value = "application/json")
+            )),
         (status = 422, body = ErrorEnvelope),
     )
 )]
@@ -96,7 +102,7 @@ fn bad(message: String) -> ApiError {
 pub async fn records(
     state: web::Data<ApiState>,
     _staff: Staff,
-    query: web::Query<ExportQuery>,
+    query: QueryParams<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let format = match q.format.as_deref() {

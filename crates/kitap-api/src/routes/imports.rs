@@ -15,6 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::run;
 use crate::auth::Staff;
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::{page_limit, QueryParams};
+use crate::extract_errors::parse_id;
 use crate::state::ApiState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -152,13 +154,7 @@ pub struct RejectQuery {
 }
 
 fn import_id(raw: &str) -> Result<ImportId, ApiError> {
-    raw.parse().map_err(|_| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "import_not_found",
-            "import not found",
-        )
-    })
+    parse_id(raw)
 }
 
 fn bad(code: &'static str, message: String) -> ApiError {
@@ -182,7 +178,7 @@ fn bad(code: &'static str, message: String) -> ApiError {
 pub async fn upload(
     state: web::Data<ApiState>,
     staff: Staff,
-    query: web::Query<UploadQuery>,
+    query: QueryParams<UploadQuery>,
     mut body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     staff
@@ -275,10 +271,19 @@ pub async fn upload(
 pub async fn list(
     state: web::Data<ApiState>,
     _staff: Staff,
-    query: web::Query<PageQuery>,
+    query: QueryParams<PageQuery>,
 ) -> Result<web::Json<ImportPage>, ApiError> {
-    let before = query.before.as_deref().map(import_id).transpose()?;
-    let limit = i64::from(query.limit.unwrap_or(50).clamp(1, 500));
+    let before = query
+        .before
+        .as_deref()
+        .map(|raw| {
+            raw.parse::<ImportId>().map_err(|_| {
+                ApiError::bad_request("invalid_query_parameter", "before: must be an import id")
+                    .with_details(serde_json::json!({ "parameter": "before" }))
+            })
+        })
+        .transpose()?;
+    let limit = i64::from(page_limit(query.limit, 50, 500)?);
     let jobs = run(&state, move |app| app.import_jobs(before, limit)).await?;
     let next = (jobs.len() as i64 == limit)
         .then(|| jobs.last().map(|j| j.id.to_string()))
@@ -348,7 +353,7 @@ pub async fn rejects(
     state: web::Data<ApiState>,
     _staff: Staff,
     id: web::Path<String>,
-    query: web::Query<RejectQuery>,
+    query: QueryParams<RejectQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = import_id(&id)?;
     let q = query.into_inner();
@@ -372,7 +377,7 @@ pub async fn rejects(
             ))
             .body(rejects_csv(&all)));
     }
-    let limit = i64::from(q.limit.unwrap_or(500).clamp(1, 5000));
+    let limit = i64::from(page_limit(q.limit, 500, 5000)?);
     let from = q.from.unwrap_or(0);
     let page = run(&state, move |app| app.import_rejects(id, from, limit)).await?;
     let next = (page.len() as i64 == limit)

@@ -14,6 +14,8 @@ use super::records_dto::{issues, IssueDto, RecordDto, RecordFull};
 use super::run;
 use crate::auth::{AnyStaff, Staff};
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::{page_limit, JsonBody, QueryParams};
+use crate::extract_errors::parse_id;
 use crate::state::ApiState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -116,13 +118,7 @@ pub(crate) fn record_from_body(marc: &Value) -> Result<Record, ApiError> {
 }
 
 fn record_id(raw: &str) -> Result<RecordId, ApiError> {
-    raw.parse().map_err(|_| {
-        ApiError::new(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "record_not_found",
-            "record not found",
-        )
-    })
+    parse_id(raw)
 }
 
 /// Catalog a new record (catalogers). Errors refuse it; warnings come back with it.
@@ -139,7 +135,7 @@ fn record_id(raw: &str) -> Result<RecordId, ApiError> {
 pub async fn create(
     state: web::Data<ApiState>,
     staff: Staff,
-    body: web::Json<RecordBody>,
+    body: JsonBody<RecordBody>,
 ) -> Result<HttpResponse, ApiError> {
     let record = record_from_body(&body.marc)?;
     let details = run(&state, move |app| {
@@ -159,7 +155,7 @@ pub async fn create(
 #[post("/records/validate")]
 pub async fn validate(
     _staff: Staff,
-    body: web::Json<RecordBody>,
+    body: JsonBody<RecordBody>,
 ) -> Result<web::Json<Validation>, ApiError> {
     let record = record_from_body(&body.marc)?;
     let found = kitap_catalog::validate::validate(&record);
@@ -270,7 +266,7 @@ pub async fn update(
     state: web::Data<ApiState>,
     staff: Staff,
     id: web::Path<String>,
-    body: web::Json<UpdateBody>,
+    body: JsonBody<UpdateBody>,
 ) -> Result<web::Json<RecordFull>, ApiError> {
     let id = record_id(&id)?;
     let body = body.into_inner();
@@ -298,7 +294,7 @@ pub async fn remove(
     state: web::Data<ApiState>,
     staff: Staff,
     id: web::Path<String>,
-    query: web::Query<DeleteQuery>,
+    query: QueryParams<DeleteQuery>,
 ) -> Result<web::Json<Removed>, ApiError> {
     let id = record_id(&id)?;
     let version = query.version;
@@ -325,10 +321,10 @@ pub async fn remove(
 pub async fn list(
     state: web::Data<ApiState>,
     staff: Staff,
-    query: web::Query<ListQuery>,
+    query: QueryParams<ListQuery>,
 ) -> Result<web::Json<RecordPage>, ApiError> {
     let q = query.into_inner();
-    let limit = i64::from(q.limit.unwrap_or(100).clamp(1, 500));
+    let limit = i64::from(page_limit(q.limit, 100, 500)?);
     let page = run(&state, move |app| {
         let filter = RecordFilter {
             status: q
@@ -379,7 +375,7 @@ pub async fn converted(
     state: web::Data<ApiState>,
     staff: Staff,
     id: web::Path<String>,
-    query: web::Query<ConvertQuery>,
+    query: QueryParams<ConvertQuery>,
 ) -> Result<web::Json<Converted>, ApiError> {
     let id = record_id(&id)?;
     let target = kitap_app::catalog::Target::parse(&query.to)?;

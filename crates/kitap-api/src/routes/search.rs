@@ -11,11 +11,12 @@ use utoipa::IntoParams;
 
 use super::run;
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::{page_limit, QueryParams};
 use crate::state::ApiState;
 
 /// Hits per page unless asked otherwise, and the most a page may have.
-const DEFAULT_LIMIT: usize = 20;
-const MAX_LIMIT: usize = 100;
+const DEFAULT_LIMIT: u32 = 20;
+const MAX_LIMIT: u32 = 100;
 /// Values kept per facet.
 const FACET_VALUES: usize = 20;
 
@@ -29,7 +30,7 @@ pub struct SearchParams {
     /// relevance (default), year (newest first), year_asc, title, title_desc, author, author_desc.
     pub sort: Option<String>,
     /// Hits per page, 1..=100 (default 20).
-    pub limit: Option<usize>,
+    pub limit: Option<u32>,
     /// The `next` of the previous page.
     pub cursor: Option<String>,
     /// Facet filter: language code (ISO 639-2/B).
@@ -74,10 +75,7 @@ impl SearchParams {
                 )
             })?,
         };
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(bad("bad_limit", "limit is 1 to 100"));
-        }
+        let limit = page_limit(self.limit, DEFAULT_LIMIT, MAX_LIMIT)? as usize;
         let mut filters: Vec<Query> = [
             filter(Field::Lang, &self.lang),
             filter(Field::Library, &self.library),
@@ -146,7 +144,7 @@ pub(crate) fn check_rate(state: &ApiState, req: &HttpRequest) -> Result<(), ApiE
 pub async fn search(
     state: web::Data<ApiState>,
     req: HttpRequest,
-    params: web::Query<SearchParams>,
+    params: QueryParams<SearchParams>,
 ) -> Result<web::Json<SearchPage>, ApiError> {
     check_rate(&state, &req)?;
     let request = params.request()?;

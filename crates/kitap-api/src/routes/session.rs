@@ -8,6 +8,7 @@ use crate::auth::{request_id, Staff};
 use crate::client_addr::client_addr;
 use crate::dto::{BranchDto, LibraryCodes, StaffDto};
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::JsonBody;
 use crate::state::ApiState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -58,7 +59,7 @@ pub struct ChangePasswordRequest {
 pub async fn login(
     req: HttpRequest,
     state: web::Data<ApiState>,
-    body: web::Json<LoginRequest>,
+    body: JsonBody<LoginRequest>,
 ) -> Result<web::Json<LoginResponse>, ApiError> {
     let body = body.into_inner();
     let attempt = LoginAttempt {
@@ -135,7 +136,7 @@ pub async fn me(
 pub async fn change_password(
     state: web::Data<ApiState>,
     staff: Staff,
-    body: web::Json<ChangePasswordRequest>,
+    body: JsonBody<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     run(&state, move |app| {

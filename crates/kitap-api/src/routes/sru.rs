@@ -507,6 +507,16 @@ fn find(
     Ok(Found { total, records })
 }
 
+/// `marcxml` is MARC 21 slim: a UNIMARC (RUSMARC) record goes through the
+/// crosswalk rather than going out with UNIMARC tags under a MARC 21 label.
+fn as_marc21(record: &kitap_marc::Record) -> std::borrow::Cow<'_, kitap_marc::Record> {
+    if record.dialect == kitap_marc::Dialect::Unimarc {
+        std::borrow::Cow::Owned(kitap_catalog::convert::to_marc21(record).record)
+    } else {
+        std::borrow::Cow::Borrowed(record)
+    }
+}
+
 async fn search_retrieve(
     state: &web::Data<ApiState>,
     version: Version,
@@ -552,7 +562,7 @@ async fn search_retrieve(
         .records
         .iter()
         .filter_map(|(id, record, view)| match asked.schema {
-            Schema::MarcXml => xml::marcxml_record(record),
+            Schema::MarcXml => xml::marcxml_record(&as_marc21(record)),
             Schema::Dc => Some(xml::dc_record(id, view)),
         })
         .enumerate()

@@ -8,6 +8,7 @@ use super::run;
 use crate::auth::{AdminOnly, Staff};
 use crate::dto::{LibraryCodes, StaffDto};
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::{page_limit, JsonBody, QueryParams};
 use crate::extract_errors::parse_id;
 use crate::state::ApiState;
 
@@ -108,10 +109,10 @@ fn one(
 pub async fn list(
     state: web::Data<ApiState>,
     staff: Staff<AdminOnly>,
-    query: web::Query<ListQuery>,
+    query: QueryParams<ListQuery>,
 ) -> Result<web::Json<StaffList>, ApiError> {
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(100).clamp(1, 500);
+    let limit = page_limit(query.limit, 100, 500)?;
     let after = query.after.as_deref().map(parse_cursor).transpose()?;
     let filter = StaffQuery {
         home_library: query.home_library,
@@ -162,7 +163,7 @@ fn parse_cursor(raw: &str) -> Result<StaffId, ApiError> {
 pub async fn create(
     state: web::Data<ApiState>,
     staff: Staff<AdminOnly>,
-    body: web::Json<CreateStaff>,
+    body: JsonBody<CreateStaff>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let new = NewStaff {
@@ -221,7 +222,7 @@ pub async fn update(
     state: web::Data<ApiState>,
     staff: Staff<AdminOnly>,
     id: web::Path<String>,
-    body: web::Json<UpdateStaff>,
+    body: JsonBody<UpdateStaff>,
 ) -> Result<web::Json<StaffOne>, ApiError> {
     let id: StaffId = parse_id(&id)?;
     let body = body.into_inner();
@@ -254,7 +255,7 @@ pub async fn reset_password(
     state: web::Data<ApiState>,
     staff: Staff<AdminOnly>,
     id: web::Path<String>,
-    body: web::Json<ResetPassword>,
+    body: JsonBody<ResetPassword>,
 ) -> Result<web::Json<PasswordReset>, ApiError> {
     let id: StaffId = parse_id(&id)?;
     let password = body.into_inner().password;
