@@ -33,6 +33,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "kitap-text",
             "kitap-catalog",
             "kitap-search",
+            "kitap-circulation",
             "kitap-db",
         ],
     ),
