@@ -135,6 +135,9 @@ impl From<AppError> for ApiError {
             AppError::VersionConflict { .. } => StatusCode::CONFLICT,
             AppError::Query(_) => StatusCode::BAD_REQUEST,
             AppError::NotMarc(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Refused(_) | AppError::PossibleDuplicate { .. } => StatusCode::CONFLICT,
+            AppError::OverrideDenied => StatusCode::FORBIDDEN,
+            AppError::GuarantorRequired => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(cause) => return ApiError::internal(cause),
         };
@@ -151,6 +154,9 @@ impl From<AppError> for ApiError {
             }
             AppError::VersionConflict { current } => Some(json!({ "current_version": current })),
             AppError::Query(q) => Some(json!({ "position": q.position })),
+            AppError::Refused(r) => Some(refusal_details(r)),
+            AppError::PossibleDuplicate { candidates } => Some(json!({ "candidates": candidates })),
+            AppError::GuarantorRequired => Some(json!({ "field": "guarantor_id" })),
             _ => None,
         };
         ApiError {
@@ -161,6 +167,24 @@ impl From<AppError> for ApiError {
             internal: None,
         }
     }
+}
+
+/// A circulation refusal: the first failing check in three languages and
+/// every failing check, so the desk screen shows them at once.
+fn refusal_details(r: &kitap_app::Refused) -> Value {
+    let refusals: Vec<Value> = r
+        .refusals
+        .iter()
+        .map(|(code, detail, overridable)| {
+            json!({ "code": code, "detail": detail, "overridable": overridable })
+        })
+        .collect();
+    json!({
+        "overridable": r.overridable,
+        "message_ru": r.message_ru,
+        "message_kk": r.message_kk,
+        "refusals": refusals,
+    })
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {

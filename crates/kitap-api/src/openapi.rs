@@ -28,7 +28,10 @@ and may name the library they act for with `X-Kitap-Library: <code>`.",
         (name = "staff", description = "Staff accounts"),
         (name = "audit", description = "Who changed what"),
         (name = "copies", description = "Copies (items) of records in the libraries"),
-        (name = "acts", description = "Accession and write-off acts")
+        (name = "acts", description = "Accession and write-off acts"),
+        (name = "readers", description = "Readers: registration, search, blocks, loans"),
+        (name = "circulation", description = "Loan rules, their explanation, closed days"),
+        (name = "desk", description = "Checkout, renewal and return at the acting library")
     )
 )]
 struct ApiDoc;

@@ -44,6 +44,19 @@ pub enum AppError {
     /// An import file from which no record could be read.
     #[error("{0}")]
     NotMarc(String),
+    /// A circulation policy said no (`code` is the refusal's snake_case).
+    #[error("{}", .0.message)]
+    Refused(Box<Refused>),
+    /// Only administrators and managers may override a refusal.
+    #[error("only an administrator or a manager may override a refusal")]
+    OverrideDenied,
+    /// A reader like this one is already registered; repeat with
+    /// `confirm_duplicate` to register anyway.
+    #[error("a reader with the same name and birth date (or IIN) is already registered")]
+    PossibleDuplicate { candidates: Vec<serde_json::Value> },
+    /// A reader under 16 registers on a guarantee.
+    #[error("a reader under 16 needs a guarantor reader or a guardian")]
+    GuarantorRequired,
     #[error("the database is busy; try again")]
     Busy,
     #[error("internal error")]
@@ -70,6 +83,10 @@ impl AppError {
             AppError::VersionConflict { .. } => "version_conflict",
             AppError::Query(q) => q.code,
             AppError::NotMarc(_) => "not_marc",
+            AppError::Refused(refused) => refused.code,
+            AppError::OverrideDenied => "override_denied",
+            AppError::PossibleDuplicate { .. } => "reader_possible_duplicate",
+            AppError::GuarantorRequired => "guarantor_required",
             AppError::Busy => "database_busy",
             AppError::Internal(_) => "internal_error",
         }
@@ -83,6 +100,19 @@ impl AppError {
     }
 }
 
+/// A refusal as the desk shows it: the first failing check, in three
+/// languages, and every failing check.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub code: &'static str,
+    pub message: String,
+    pub overridable: bool,
+    pub message_ru: &'static str,
+    pub message_kk: &'static str,
+    /// Every failing check: (code, detail for staff, overridable).
+    pub refusals: Vec<(&'static str, String, bool)>,
+}
+
 fn not_found_code(entity: &str) -> &'static str {
     match entity {
         "library" => "library_not_found",
@@ -91,6 +121,11 @@ fn not_found_code(entity: &str) -> &'static str {
         "copy" => "copy_not_found",
         "import" => "import_not_found",
         "act" => "act_not_found",
+        "reader" => "reader_not_found",
+        "loan" => "loan_not_found",
+        "loan rule" => "loan_rule_not_found",
+        "closed day" => "closed_day_not_found",
+        "block" => "block_not_found",
         _ => "not_found",
     }
 }

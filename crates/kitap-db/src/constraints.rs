@@ -52,8 +52,11 @@ struct SqlRow {
     sql: String,
 }
 
-const PG_COLS: &str = "array_to_string(ARRAY(SELECT a.attname::text FROM unnest(KEYS) \
-     WITH ORDINALITY k(attnum, n) JOIN pg_attribute a ON a.attrelid = REL AND a.attnum = k.attnum \
+/// An expression column of an index (attnum 0 here, no name in SQLite) is
+/// spelled `(expr)` on both backends.
+const PG_COLS: &str = "array_to_string(ARRAY(SELECT COALESCE(a.attname::text, '(expr)') \
+     FROM unnest(KEYS) WITH ORDINALITY k(attnum, n) \
+     LEFT JOIN pg_attribute a ON a.attrelid = REL AND a.attnum = k.attnum \
      ORDER BY k.n), ',')";
 
 fn pg_cols(keys: &str, rel: &str) -> String {
@@ -101,7 +104,8 @@ fn sqlite_indexes() -> String {
     format!(
         "SELECT m.name AS tbl,
                 (SELECT group_concat(name, ',') FROM
-                   (SELECT name FROM pragma_index_info(il.name) ORDER BY seqno)) AS cols,
+                   (SELECT COALESCE(name, '(expr)') AS name FROM pragma_index_info(il.name)
+                    ORDER BY seqno)) AS cols,
                 il.\"unique\" = 1 AS uniq, il.partial = 1 AS partial, 0 = 1 AS pk
          FROM sqlite_master m JOIN pragma_index_list(m.name) il
          WHERE {SQLITE_TABLES} AND il.origin <> 'pk'

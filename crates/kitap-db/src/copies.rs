@@ -345,6 +345,29 @@ pub fn set_status(
     Ok(())
 }
 
+/// [`set_status`] that also moves the copy to `branch` (a return elsewhere
+/// that keeps the copy there, a transfer arriving), in one statement.
+pub fn set_status_and_branch(
+    conn: &mut DbConnection,
+    id: CopyId,
+    status: CopyStatus,
+    branch: BranchId,
+    at: Timestamp,
+) -> Result<(), DbError> {
+    let changed = diesel::update(copies::table.find(id.to_string()))
+        .set((
+            copies::status.eq(status.as_str()),
+            copies::branch_id.eq(branch.to_string()),
+            copies::version.eq(copies::version + 1),
+            copies::updated_at.eq(at.naive()),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
+
 /// The Kazakh-language flag follows the record (reports count Kazakh copies).
 pub fn set_kazakh_for_record(
     conn: &mut DbConnection,

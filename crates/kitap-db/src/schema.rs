@@ -243,6 +243,172 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    readers (id) {
+        id -> Text,
+        card_number -> Text,
+        surname -> Text,
+        surname_key -> Text,
+        first_name -> Text,
+        patronymic -> Nullable<Text>,
+        birth_date -> Date,
+        iin -> Nullable<Text>,
+        document -> Nullable<Text>,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        category -> Text,
+        status -> Text,
+        home_branch_id -> Text,
+        guarantor_id -> Nullable<Text>,
+        guardian -> Nullable<Text>,
+        consent_email -> Bool,
+        consent_sms -> Bool,
+        consent_phone -> Bool,
+        keep_history -> Bool,
+        registered_on -> Date,
+        registered_until -> Date,
+        pin_hash -> Nullable<Text>,
+        note -> Nullable<Text>,
+        version -> BigInt,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    loan_rules (id) {
+        id -> Text,
+        branch_id -> Nullable<Text>,
+        category -> Nullable<Text>,
+        material_type -> Nullable<Text>,
+        loan_days -> Integer,
+        max_renewals -> Integer,
+        renewal_days -> Integer,
+        max_items -> Integer,
+        reading_room_only -> Bool,
+        holds_allowed -> Bool,
+        fine_per_day_minor -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    closed_days (id) {
+        id -> Text,
+        branch_id -> Nullable<Text>,
+        on_date -> Nullable<Date>,
+        weekday -> Nullable<Integer>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    loans (id) {
+        id -> Text,
+        copy_id -> Text,
+        reader_id -> Text,
+        branch_id -> Text,
+        kind -> Text,
+        rule_id -> Nullable<Text>,
+        issued_at -> Timestamp,
+        due_on -> Date,
+        renewals -> Integer,
+        returned_at -> Nullable<Timestamp>,
+        return_branch_id -> Nullable<Text>,
+        lost_at -> Nullable<Timestamp>,
+        issued_by -> Nullable<Text>,
+        fine_minor -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    circulation_events (id) {
+        id -> Text,
+        at -> Timestamp,
+        kind -> Text,
+        loan_id -> Nullable<Text>,
+        copy_id -> Text,
+        record_id -> Text,
+        reader_id -> Text,
+        branch_id -> Text,
+        staff_id -> Nullable<Text>,
+        loan_kind -> Nullable<Text>,
+        reader_category -> Text,
+        age_band -> Text,
+        material_type -> Text,
+        language -> Nullable<Text>,
+        kazakh -> Bool,
+        knowledge_area -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+        overridden -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    holds (id) {
+        id -> Text,
+        reader_id -> Text,
+        record_id -> Text,
+        copy_id -> Nullable<Text>,
+        pickup_branch_id -> Text,
+        status -> Text,
+        placed_at -> Timestamp,
+        trapped_copy_id -> Nullable<Text>,
+        ready_on -> Nullable<Date>,
+        expires_on -> Nullable<Date>,
+        closed_at -> Nullable<Timestamp>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    reader_blocks (id) {
+        id -> Text,
+        reader_id -> Text,
+        kind -> Text,
+        reason -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        lifted_at -> Nullable<Timestamp>,
+        lifted_by -> Nullable<Text>,
+        lift_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    notices (id) {
+        id -> Text,
+        reader_id -> Text,
+        loan_id -> Nullable<Text>,
+        hold_id -> Nullable<Text>,
+        kind -> Text,
+        level -> Integer,
+        channel -> Text,
+        dedupe_key -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    amnesty_campaigns (id) {
+        id -> Text,
+        name -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(staff_users -> branches (home_branch_id));
 diesel::joinable!(staff_branches -> staff_users (staff_id));
 diesel::joinable!(staff_branches -> branches (branch_id));
@@ -257,6 +423,23 @@ diesel::joinable!(accession_lines -> copies (copy_id));
 diesel::joinable!(write_off_lines -> write_off_acts (act_id));
 diesel::joinable!(write_off_lines -> copies (copy_id));
 diesel::joinable!(import_rejects -> imports (import_id));
+diesel::joinable!(readers -> branches (home_branch_id));
+diesel::joinable!(loan_rules -> branches (branch_id));
+diesel::joinable!(closed_days -> branches (branch_id));
+diesel::joinable!(loans -> copies (copy_id));
+diesel::joinable!(loans -> readers (reader_id));
+diesel::joinable!(loans -> loan_rules (rule_id));
+diesel::joinable!(circulation_events -> loans (loan_id));
+diesel::joinable!(circulation_events -> copies (copy_id));
+diesel::joinable!(circulation_events -> records (record_id));
+diesel::joinable!(circulation_events -> readers (reader_id));
+diesel::joinable!(holds -> readers (reader_id));
+diesel::joinable!(holds -> records (record_id));
+diesel::joinable!(holds -> branches (pickup_branch_id));
+diesel::joinable!(reader_blocks -> readers (reader_id));
+diesel::joinable!(notices -> readers (reader_id));
+diesel::joinable!(notices -> loans (loan_id));
+diesel::joinable!(notices -> holds (hold_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     branches,
@@ -275,4 +458,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     write_off_lines,
     imports,
     import_rejects,
+    login_failures,
+    readers,
+    loan_rules,
+    closed_days,
+    loans,
+    circulation_events,
+    holds,
+    reader_blocks,
+    notices,
+    amnesty_campaigns,
 );

@@ -164,7 +164,7 @@ impl FromStr for Barcode {
 
 crate::string_value!(Barcode);
 
-fn short_code(field: &'static str, raw: &str, max: usize) -> Result<String, ValueError> {
+pub(crate) fn short_code(field: &'static str, raw: &str, max: usize) -> Result<String, ValueError> {
     let value = raw.trim();
     if value.is_empty() {
         return Err(ValueError::new(field, "must not be empty"));

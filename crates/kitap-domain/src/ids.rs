@@ -91,6 +91,49 @@ uuid_id!(
     "import_id"
 );
 
+uuid_id!(
+    /// A registered reader (patron) of the library system.
+    ReaderId,
+    "reader_id"
+);
+uuid_id!(
+    /// A loan: one copy lent to one reader, home or reading room.
+    LoanId,
+    "loan_id"
+);
+uuid_id!(
+    /// A hold (reservation) a reader placed on a title or a copy.
+    HoldId,
+    "hold_id"
+);
+uuid_id!(
+    /// A loan rule: loan period, renewals and limits for a library, reader
+    /// category and material type.
+    LoanRuleId,
+    "loan_rule_id"
+);
+uuid_id!(
+    /// A block on a reader (manual, automatic for overdue loans, lost copy).
+    BlockId,
+    "block_id"
+);
+uuid_id!(
+    /// A notice sent (or due) to a reader.
+    NoticeId,
+    "notice_id"
+);
+uuid_id!(
+    /// One row of the circulation event log (checkout, renewal, return...).
+    CirculationEventId,
+    "circulation_event_id"
+);
+
+uuid_id!(
+    /// A closed day (holiday date or weekday) of one library or of all.
+    ClosedDayId,
+    "closed_day_id"
+);
+
 /// Audit rows are numbered by the database: the number orders them and is the
 /// seek-pagination cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -6,7 +6,13 @@ use serde_json::Value;
 
 /// Crates that hold policy only: no database, HTTP, index or async runtime.
 /// (kitap-circulation and kitap-exchange join this list when they exist.)
-const PURE: [&str; 4] = ["kitap-domain", "kitap-marc", "kitap-catalog", "kitap-text"];
+const PURE: [&str; 5] = [
+    "kitap-domain",
+    "kitap-marc",
+    "kitap-catalog",
+    "kitap-circulation",
+    "kitap-text",
+];
 
 /// Which workspace crates each workspace crate may depend on (normal
 /// dependencies). Every workspace crate must be listed: a new crate states
@@ -16,6 +22,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("kitap-marc", &[]),
     ("kitap-text", &[]),
     ("kitap-catalog", &["kitap-domain", "kitap-marc"]),
+    ("kitap-circulation", &["kitap-domain"]),
     ("kitap-search", &["kitap-domain", "kitap-text"]),
     ("kitap-db", &["kitap-domain"]),
     (
@@ -26,6 +33,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "kitap-text",
             "kitap-catalog",
             "kitap-search",
+            "kitap-circulation",
             "kitap-db",
         ],
     ),

@@ -194,7 +194,34 @@ fn codes_in_the_code() -> BTreeSet<String> {
         .map(|t| t.split("#[cfg(test)]").next().unwrap().to_owned())
         .collect();
     codes.extend(captures(&search, &[r#"QueryError::new\(\s*"([a-z_]+)""#]));
+    codes.extend(refusal_codes(&root, &app));
     codes
+}
+
+/// The refusal codes the desk can answer with (`AppError::Refused` carries
+/// the policy's code): those the checkout and renewal policies produce and
+/// those kitap-app names itself, by their snake_case names.
+fn refusal_codes(root: &Path, app: &[String]) -> BTreeSet<String> {
+    let circulation = root.join("kitap-circulation/src");
+    let refusal = std::fs::read_to_string(circulation.join("refusal.rs")).unwrap();
+    let names = refusal.split("impl RefusalCode").next().unwrap();
+    let pair = Regex::new(r#"(\w+) => "([a-z_]+)","#).unwrap();
+    let snake: std::collections::BTreeMap<String, String> = pair
+        .captures_iter(names)
+        .map(|c| (c[1].to_owned(), c[2].to_owned()))
+        .collect();
+    let mut texts: Vec<String> = ["checkout.rs", "renewal.rs"]
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(circulation.join(f)).unwrap();
+            text.split("#[cfg(test)]").next().unwrap().to_owned()
+        })
+        .collect();
+    texts.extend(app.iter().cloned());
+    captures(&texts, &[r"RefusalCode::([A-Z]\w+)"])
+        .into_iter()
+        .filter_map(|name| snake.get(&name).cloned())
+        .collect()
 }
 
 /// The codes in the error table of docs/API-DESIGN.md.

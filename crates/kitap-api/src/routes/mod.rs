@@ -16,8 +16,11 @@ mod acts_dto;
 mod audit;
 mod branches;
 mod copies;
+mod desk;
 mod exports;
 mod imports;
+mod loan_rules;
+mod readers;
 mod records;
 pub(crate) mod records_dto;
 mod search;
@@ -71,7 +74,29 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(acts::create_write_off)
         .service(acts::list_write_off)
         .service(acts::get_write_off)
-        .service(acts::export_write_off);
+        .service(acts::export_write_off)
+        .service(readers::register)
+        .service(readers::list)
+        .service(readers::by_card)
+        .service(readers::get)
+        .service(readers::update)
+        .service(readers::reregister)
+        .service(readers::loans)
+        .service(readers::blocks)
+        .service(readers::block)
+        .service(readers::lift)
+        .service(loan_rules::list_rules)
+        .service(loan_rules::create_rule)
+        .service(loan_rules::update_rule)
+        .service(loan_rules::remove_rule)
+        .service(loan_rules::explain)
+        .service(loan_rules::list_closed)
+        .service(loan_rules::create_closed)
+        .service(loan_rules::remove_closed)
+        .service(desk::checkout)
+        .service(desk::renew)
+        .service(desk::renew_by_barcode)
+        .service(desk::return_copy);
 }
 
 /// Runs a use case on actix's blocking pool (diesel is synchronous; actix

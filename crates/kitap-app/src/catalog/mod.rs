@@ -24,3 +24,6 @@ pub use import::{Format, ImportQueue, ImportRequest, OnMatch};
 pub use kitap_db::acts::{AccessionAct, ActHeader, ActLine, WriteOffAct};
 pub use kitap_db::copies::StoredCopy;
 pub use records::{RecordDetails, Removal};
+
+pub(crate) use copies::{copy_missing, find_library};
+pub(crate) use copy_batch::announce;

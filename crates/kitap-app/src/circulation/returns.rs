@@ -1,0 +1,133 @@
+//! Returns at the desk: close the loan, and the copy goes back on the shelf
+//! (returned at its home library) or in transit home (returned elsewhere;
+//! its library stays its home). Scanning a copy in transit at its home
+//! library receives it.
+
+use kitap_circulation::{decide_return, Destination};
+use kitap_db::copies;
+use kitap_db::loans::{self, StoredLoan};
+use kitap_db::{loan_rules, DbError};
+use kitap_domain::{BranchId, CirculationEventKind, CopyStatus, Timestamp};
+use serde_json::json;
+
+use super::desk::{copy_by_barcode, loan_snapshot, not_on_loan};
+use super::events::{self, EventFacts};
+use super::{today, DESK};
+use crate::audit::record as audit;
+use crate::catalog::announce;
+use crate::{Actor, App, AppError, Principal};
+
+/// Where the copy went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Returned {
+    Shelf,
+    InTransit { to: BranchId },
+}
+
+#[derive(Debug, Clone)]
+pub struct ReturnView {
+    /// The closed loan; `None` when a copy in transit was received home.
+    pub loan: Option<StoredLoan>,
+    pub overdue_days: u32,
+    pub fine_minor: i64,
+    pub destination: Returned,
+}
+
+impl App {
+    /// Takes a copy back at the acting library.
+    pub fn return_copy(
+        &self,
+        who: &Principal,
+        actor: &Actor,
+        item_barcode: &str,
+    ) -> Result<ReturnView, AppError> {
+        who.require_role(DESK)?;
+        let today = today();
+        let now = Timestamp::now();
+        let here = who.acting_branch.id;
+        self.db.write(|conn| {
+            let copy = copy_by_barcode(conn, item_barcode)?;
+            let Some(loan) = loans::open_for_copy(conn, copy.id)? else {
+                if copy.status == CopyStatus::InTransit && copy.branch_id == here {
+                    copies::set_status(conn, copy.id, CopyStatus::Available, now)?;
+                    let after = json!({"status": "available", "received_at": here.to_string()});
+                    audit(
+                        conn,
+                        actor,
+                        "receive",
+                        ("copy", &copy.id),
+                        Some(json!({"status": "in_transit"})),
+                        Some(after),
+                    )?;
+                    announce(conn, now, &[copy.id])?;
+                    return Ok(ReturnView {
+                        loan: None,
+                        overdue_days: 0,
+                        fine_minor: 0,
+                        destination: Returned::Shelf,
+                    });
+                }
+                return Err(not_on_loan());
+            };
+            let fine_per_day = match loan.rule_id {
+                Some(rule) => match loan_rules::find(conn, rule) {
+                    Ok(rule) => rule.fine_per_day_minor,
+                    Err(DbError::NotFound) => 0,
+                    Err(other) => return Err(other.into()),
+                },
+                None => 0,
+            };
+            let state = kitap_circulation::LoanState {
+                id: loan.id,
+                copy: loan.copy_id,
+                reader: loan.reader_id,
+                kind: loan.kind,
+                due_on: loan.due_on,
+                renewals: u16::try_from(loan.renewals.max(0)).unwrap_or(u16::MAX),
+                issued_on: loan.issued_at.utc().date_naive(),
+            };
+            let decision = decide_return(
+                &state,
+                here,
+                copy.branch_id,
+                today,
+                fine_per_day,
+                fine_per_day > 0,
+            );
+            if !loans::close(conn, loan.id, now, here, decision.fine_minor)? {
+                return Err(not_on_loan());
+            }
+            let (status, destination) = match decision.goes {
+                Destination::Shelf => (CopyStatus::Available, Returned::Shelf),
+                Destination::Home { to, .. } => (CopyStatus::InTransit, Returned::InTransit { to }),
+            };
+            copies::set_status(conn, copy.id, status, now)?;
+            let mut closed = loan.clone();
+            closed.returned_at = Some(now);
+            closed.return_branch_id = Some(here);
+            closed.fine_minor = decision.fine_minor;
+            closed.version += 1;
+            let reader = kitap_db::readers::find(conn, loan.reader_id)?;
+            let facts = EventFacts {
+                kind: CirculationEventKind::Return,
+                loan: Some(loan.id),
+                loan_kind: Some(loan.kind),
+                branch: here,
+                due_on: Some(loan.due_on),
+                overridden: &[],
+                detail: (decision.overdue_days > 0)
+                    .then(|| format!("{} days overdue", decision.overdue_days)),
+            };
+            events::write(conn, actor, (&reader, &copy), facts, now, today)?;
+            let (b, a) = (loan_snapshot(&loan), loan_snapshot(&closed));
+            audit(conn, actor, "return", ("loan", &loan.id), Some(b), Some(a))?;
+            announce(conn, now, &[copy.id])?;
+            Ok(ReturnView {
+                loan: Some(closed),
+                overdue_days: decision.overdue_days,
+                fine_minor: decision.fine_minor,
+                destination,
+            })
+        })
+    }
+}

@@ -1,0 +1,9 @@
+DROP TABLE amnesty_campaigns;
+DROP TABLE notices;
+DROP TABLE reader_blocks;
+DROP TABLE holds;
+DROP TABLE circulation_events;
+DROP TABLE loans;
+DROP TABLE closed_days;
+DROP TABLE loan_rules;
+DROP TABLE readers;
