@@ -21,6 +21,7 @@ mod exports;
 mod imports;
 mod loan_rules;
 mod readers;
+mod readers_dto;
 mod records;
 pub(crate) mod records_dto;
 mod search;

@@ -8,6 +8,7 @@ mod calendar;
 mod desk;
 mod events;
 mod masking;
+mod reader_patch;
 mod readers;
 mod returns;
 mod rules;
