@@ -28,7 +28,8 @@ and may name the library they act for with `X-Kitap-Library: <code>`.",
         (name = "staff", description = "Staff accounts"),
         (name = "audit", description = "Who changed what"),
         (name = "copies", description = "Copies (items) of records in the libraries"),
-        (name = "acts", description = "Accession and write-off acts")
+        (name = "acts", description = "Accession and write-off acts"),
+        (name = "notices", description = "Notices to readers: outbox, calls and visits, the notice job")
     )
 )]
 struct ApiDoc;

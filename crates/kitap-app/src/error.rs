@@ -91,6 +91,7 @@ fn not_found_code(entity: &str) -> &'static str {
         "copy" => "copy_not_found",
         "import" => "import_not_found",
         "act" => "act_not_found",
+        "notice" => "notice_not_found",
         _ => "not_found",
     }
 }

@@ -13,6 +13,8 @@ pub mod catalog;
 pub mod config;
 mod error;
 mod login_guard;
+#[path = "circulation/notices/mod.rs"]
+pub mod notices;
 pub mod passwords;
 pub mod search;
 mod seed;
@@ -45,6 +47,7 @@ pub struct App {
     hashing: PasswordHashing,
     catalog: CatalogConfig,
     login_monitor: Option<std::sync::Arc<dyn LoginMonitor>>,
+    notices: std::sync::Arc<notices::NoticeRuntime>,
 }
 
 impl App {
@@ -54,6 +57,7 @@ impl App {
             auth: auth.clone(),
             catalog: CatalogConfig::default(),
             login_monitor: None,
+            notices: Default::default(),
             db,
         })
     }
@@ -77,7 +81,9 @@ impl App {
             .map_err(|err| AppError::Internal(err.to_string()))?;
         let db = Db::connect(&url, config.database.pool_size)?;
         db.migrate()?;
-        Ok(App::new(db, &config.auth)?.with_catalog(&config.catalog))
+        App::new(db, &config.auth)?
+            .with_catalog(&config.catalog)
+            .with_notices(&config.notices)
     }
 
     pub fn db(&self) -> &Db {

@@ -32,6 +32,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "kitap-marc",
             "kitap-text",
             "kitap-catalog",
+            "kitap-circulation",
             "kitap-search",
             "kitap-db",
         ],

@@ -18,6 +18,7 @@ mod branches;
 mod copies;
 mod exports;
 mod imports;
+mod notices;
 mod records;
 pub(crate) mod records_dto;
 mod search;
@@ -72,6 +73,10 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(acts::list_write_off)
         .service(acts::get_write_off)
         .service(acts::export_write_off);
+    cfg.service(notices::list)
+        .service(notices::calls)
+        .service(notices::done)
+        .service(notices::run_now);
 }
 
 /// Runs a use case on actix's blocking pool (diesel is synchronous; actix
