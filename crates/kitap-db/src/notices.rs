@@ -411,28 +411,31 @@ pub struct NoticeContext {
     pub library_ru: Option<String>,
 }
 
+type ReaderContact = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// The notice with its reader, loan, title and library.
 pub fn context(conn: &mut DbConnection, notice: StoredNotice) -> Result<NoticeContext, DbError> {
-    let (card, surname, first_name, patronymic, email, phone, address): (
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ) = readers::table
-        .find(notice.reader_id.to_string())
-        .select((
-            readers::card_number,
-            readers::surname,
-            readers::first_name,
-            readers::patronymic,
-            readers::email,
-            readers::phone,
-            readers::address,
-        ))
-        .first(conn)?;
+    let (card, surname, first_name, patronymic, email, phone, address): ReaderContact =
+        readers::table
+            .find(notice.reader_id.to_string())
+            .select((
+                readers::card_number,
+                readers::surname,
+                readers::first_name,
+                readers::patronymic,
+                readers::email,
+                readers::phone,
+                readers::address,
+            ))
+            .first(conn)?;
     let notice_id = notice.id;
     let corrupt =
         move |e: kitap_domain::ValueError| DbError::Corrupt(format!("notice {notice_id}: {e}"));

@@ -210,26 +210,31 @@ impl App {
                 ..TickReport::default()
             });
         };
-        let mut report = TickReport::default();
         // Holding both locks, no one else is sending: whatever is `sending`
         // was left by a process that stopped in the middle.
-        report.interrupted = self
+        let interrupted = self
             .db
             .write(|conn| notices::fail_interrupted(conn, INTERRUPTED))?;
-        if report.interrupted > 0 {
+        if interrupted > 0 {
             tracing::warn!(
-                count = report.interrupted,
+                count = interrupted,
                 "notices interrupted while sending were marked failed and not resent"
             );
         }
         let channels = self.sendable_channels();
-        report.retried = self
+        let retried = self
             .db
             .write(|conn| notices::requeue_failed(conn, &channels, MAX_ATTEMPTS, INTERRUPTED))?;
-        report.scheduled = self.schedule(today)?;
+        let scheduled = self.schedule(today)?;
         let (sent, failed) = self.deliver(today)?;
-        report.sent = sent;
-        report.failed = failed;
+        let report = TickReport {
+            skipped: false,
+            interrupted,
+            retried,
+            scheduled,
+            sent,
+            failed,
+        };
         Ok(report)
     }
 
