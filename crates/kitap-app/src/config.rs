@@ -32,6 +32,7 @@ pub struct Config {
     pub catalog: CatalogConfig,
     pub search: SearchConfig,
     pub log: LogConfig,
+    pub notices: crate::notices::NoticesConfig,
 }
 
 /// The OPAC index and the public search API.
@@ -134,6 +135,7 @@ impl Default for Config {
             catalog: CatalogConfig::default(),
             search: SearchConfig::default(),
             log: LogConfig::default(),
+            notices: Default::default(),
         }
     }
 }
@@ -334,7 +336,11 @@ impl Config {
             if !name.starts_with("KITAP_") || OTHER_VARS.contains(&name.as_str()) {
                 continue;
             }
-            let Some((_, set)) = ENV_OVERRIDES.iter().find(|(known, _)| *known == name) else {
+            let Some((_, set)) = ENV_OVERRIDES
+                .iter()
+                .chain(crate::notices::NOTICE_ENV_OVERRIDES.iter())
+                .find(|(known, _)| *known == name)
+            else {
                 return Err(ConfigError::Env {
                     name,
                     message: format!("unknown variable; known are {}", known_vars()),
@@ -370,6 +376,9 @@ impl Config {
         }
         if self.server.max_body_bytes < 1024 {
             return Err(fail("server.max_body_bytes", "must be at least 1024"));
+        }
+        if let Err((name, message)) = self.notices.validate() {
+            return Err(fail(name, &message));
         }
         let prefix = &self.catalog.barcode_prefix;
         if prefix.is_empty() || prefix.len() > 6 || !prefix.bytes().all(|b| b.is_ascii_digit()) {
@@ -429,6 +438,7 @@ impl Config {
 fn known_vars() -> String {
     let names: Vec<&str> = ENV_OVERRIDES
         .iter()
+        .chain(crate::notices::NOTICE_ENV_OVERRIDES.iter())
         .map(|(name, _)| *name)
         .chain(OTHER_VARS)
         .collect();

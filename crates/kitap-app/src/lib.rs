@@ -14,6 +14,8 @@ pub mod circulation;
 pub mod config;
 mod error;
 mod login_guard;
+#[path = "circulation/notices/mod.rs"]
+pub mod notices;
 pub mod passwords;
 pub mod search;
 mod seed;
@@ -46,6 +48,7 @@ pub struct App {
     hashing: PasswordHashing,
     catalog: CatalogConfig,
     login_monitor: Option<std::sync::Arc<dyn LoginMonitor>>,
+    notices: std::sync::Arc<notices::NoticeRuntime>,
 }
 
 impl App {
@@ -55,6 +58,7 @@ impl App {
             auth: auth.clone(),
             catalog: CatalogConfig::default(),
             login_monitor: None,
+            notices: Default::default(),
             db,
         })
     }
@@ -78,7 +82,9 @@ impl App {
             .map_err(|err| AppError::Internal(err.to_string()))?;
         let db = Db::connect(&url, config.database.pool_size)?;
         db.migrate()?;
-        Ok(App::new(db, &config.auth)?.with_catalog(&config.catalog))
+        App::new(db, &config.auth)?
+            .with_catalog(&config.catalog)
+            .with_notices(&config.notices)
     }
 
     pub fn db(&self) -> &Db {

@@ -92,7 +92,18 @@ pub fn run(config: &Config, demo: bool, again: &Again) -> anyhow::Result<()> {
         ),
         trusted_proxies: config.server.trusted_proxies.clone(),
     };
-    kitap_api::run_blocking(app, &settings, listener).context("serving")
+    // Reader notices: a background thread, one run per interval (on
+    // PostgreSQL one node at a time); stopped once the server has stopped.
+    let notices = if config.notices.enabled {
+        Some(app.start_notice_job().context("starting the notice job")?)
+    } else {
+        None
+    };
+    let served = kitap_api::run_blocking(app, &settings, listener).context("serving");
+    if let Some(job) = notices {
+        job.shutdown();
+    }
+    served
 }
 
 fn print_seed_report(report: &SeedReport, again: &Again) {

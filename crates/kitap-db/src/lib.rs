@@ -23,6 +23,7 @@ pub mod copies;
 pub mod counters;
 pub mod holds;
 pub mod imports;
+mod job_lock;
 pub mod loan_rules;
 pub mod loans;
 pub mod login_failures;
@@ -36,5 +37,6 @@ pub mod staff;
 
 pub use conn::{Backend, DbConnection, DbUrl};
 pub use error::DbError;
+pub use job_lock::JobLock;
 pub use migrate::MIGRATION_DIRS;
 pub use pool::{Db, PoolState};

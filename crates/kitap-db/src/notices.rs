@@ -186,3 +186,395 @@ pub fn mark_failed(
     }
     Ok(find(conn, id)?.attempts)
 }
+
+// ---------------------------------------------------------------------------
+// The notice job: what to schedule, claiming, the desk's call list.
+
+use chrono::NaiveDate;
+use kitap_domain::{BranchId, CardNumber, LoanKind};
+
+use crate::schema::{branches, copies, loans, readers, records};
+
+/// An open loan the scheduler looks at, with its reader's consents and
+/// whether each contact is there (never the contact itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoanToNotify {
+    pub loan_id: LoanId,
+    pub copy_id: kitap_domain::CopyId,
+    pub reader_id: ReaderId,
+    pub branch_id: BranchId,
+    pub kind: LoanKind,
+    pub due_on: NaiveDate,
+    pub renewals: i32,
+    pub issued_at: Timestamp,
+    pub consent_email: bool,
+    pub consent_sms: bool,
+    pub consent_phone: bool,
+    pub has_email: bool,
+    pub has_phone: bool,
+}
+
+type NotifyRow = (
+    (
+        String,
+        String,
+        String,
+        String,
+        String,
+        NaiveDate,
+        i32,
+        chrono::NaiveDateTime,
+    ),
+    (bool, bool, bool, Option<String>, Option<String>),
+);
+
+/// Open loans (not lost) due on or before `until`, in loan id order after
+/// `after`: the scheduler's batches.
+pub fn loans_to_notify(
+    conn: &mut DbConnection,
+    until: NaiveDate,
+    after: Option<LoanId>,
+    limit: i64,
+) -> Result<Vec<LoanToNotify>, DbError> {
+    let mut q = loans::table
+        .inner_join(readers::table)
+        .filter(loans::returned_at.is_null())
+        .filter(loans::lost_at.is_null())
+        .filter(loans::due_on.le(until))
+        .select((
+            (
+                loans::id,
+                loans::copy_id,
+                loans::reader_id,
+                loans::branch_id,
+                loans::kind,
+                loans::due_on,
+                loans::renewals,
+                loans::issued_at,
+            ),
+            (
+                readers::consent_email,
+                readers::consent_sms,
+                readers::consent_phone,
+                readers::email,
+                readers::phone,
+            ),
+        ))
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(loans::id.gt(after.to_string()));
+    }
+    let rows: Vec<NotifyRow> = q.order(loans::id.asc()).limit(limit).load(conn)?;
+    rows.into_iter()
+        .map(
+            |((id, copy, reader, branch, kind, due_on, renewals, issued_at), consents)| {
+                let corrupt =
+                    |e: kitap_domain::ValueError| DbError::Corrupt(format!("loan {id}: {e}"));
+                let (consent_email, consent_sms, consent_phone, email, phone) = consents;
+                let present =
+                    |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+                Ok(LoanToNotify {
+                    loan_id: id.parse().map_err(corrupt)?,
+                    copy_id: copy.parse().map_err(corrupt)?,
+                    reader_id: reader.parse().map_err(corrupt)?,
+                    branch_id: branch.parse().map_err(corrupt)?,
+                    kind: kind.parse().map_err(corrupt)?,
+                    due_on,
+                    renewals,
+                    issued_at: Timestamp::from_naive(issued_at),
+                    consent_email,
+                    consent_sms,
+                    consent_phone,
+                    has_email: present(&email),
+                    has_phone: present(&phone),
+                })
+            },
+        )
+        .collect()
+}
+
+/// Whether a notice with this dedupe key, on any channel (keys read
+/// `<key>:<channel>`), was ever stored.
+pub fn exists_for_key(conn: &mut DbConnection, key: &str) -> Result<bool, DbError> {
+    let prefix = format!("{key}:%");
+    let count: i64 = notices::table
+        .filter(notices::dedupe_key.like(prefix))
+        .count()
+        .get_result(conn)?;
+    Ok(count > 0)
+}
+
+/// Notices some process claimed but never finished (it crashed while
+/// sending): marked failed with `error` and never tried again, since they may
+/// have gone out. Returns how many.
+pub fn fail_interrupted(conn: &mut DbConnection, error: &str) -> Result<usize, DbError> {
+    Ok(
+        diesel::update(notices::table.filter(notices::status.eq(NoticeStatus::Sending.as_str())))
+            .set((
+                notices::status.eq(NoticeStatus::Failed.as_str()),
+                notices::last_error.eq(Some(error)),
+            ))
+            .execute(conn)?,
+    )
+}
+
+/// Failed notices of `channels` with fewer than `max_attempts` attempts go
+/// back to pending, except those whose error is `never_retry`.
+pub fn requeue_failed(
+    conn: &mut DbConnection,
+    channels: &[NoticeChannel],
+    max_attempts: i32,
+    never_retry: &str,
+) -> Result<usize, DbError> {
+    let names: Vec<&str> = channels.iter().map(|c| c.as_str()).collect();
+    Ok(diesel::update(
+        notices::table
+            .filter(notices::status.eq(NoticeStatus::Failed.as_str()))
+            .filter(notices::channel.eq_any(names))
+            .filter(notices::attempts.lt(max_attempts))
+            .filter(
+                notices::last_error
+                    .is_null()
+                    .or(notices::last_error.ne(never_retry)),
+            ),
+    )
+    .set(notices::status.eq(NoticeStatus::Pending.as_str()))
+    .execute(conn)?)
+}
+
+/// The oldest pending notice of `channels` not in `skip`.
+pub fn next_pending(
+    conn: &mut DbConnection,
+    channels: &[NoticeChannel],
+    skip: &[NoticeId],
+) -> Result<Option<StoredNotice>, DbError> {
+    let names: Vec<&str> = channels.iter().map(|c| c.as_str()).collect();
+    let skip: Vec<String> = skip.iter().map(ToString::to_string).collect();
+    notices::table
+        .filter(notices::status.eq(NoticeStatus::Pending.as_str()))
+        .filter(notices::channel.eq_any(names))
+        .filter(notices::id.ne_all(skip))
+        .order((notices::created_at.asc(), notices::id.asc()))
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .map(StoredNotice::try_from)
+        .transpose()
+}
+
+/// Claims a pending notice for sending: one UPDATE from `pending` to
+/// `sending` that only one worker can win. `false`: someone else has it.
+pub fn claim(conn: &mut DbConnection, id: NoticeId) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        notices::table
+            .find(id.to_string())
+            .filter(notices::status.eq(NoticeStatus::Pending.as_str())),
+    )
+    .set(notices::status.eq(NoticeStatus::Sending.as_str()))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// A claimed notice could not be sent: `failed`, the error kept, one attempt more.
+pub fn fail_attempt(conn: &mut DbConnection, id: NoticeId, error: &str) -> Result<(), DbError> {
+    let changed = diesel::update(notices::table.find(id.to_string()))
+        .set((
+            notices::status.eq(NoticeStatus::Failed.as_str()),
+            notices::last_error.eq(Some(error)),
+            notices::attempts.eq(notices::attempts + 1),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
+
+/// What a notice's text says and where it goes. Contacts are for sending
+/// only: never log them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeContext {
+    pub notice: StoredNotice,
+    pub card_number: CardNumber,
+    pub surname: String,
+    pub first_name: String,
+    pub patronymic: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub title: Option<String>,
+    pub barcode: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    pub branch_id: Option<BranchId>,
+    pub library_code: Option<String>,
+    pub library_kk: Option<String>,
+    pub library_ru: Option<String>,
+}
+
+type ReaderContact = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The notice with its reader, loan, title and library.
+pub fn context(conn: &mut DbConnection, notice: StoredNotice) -> Result<NoticeContext, DbError> {
+    let (card, surname, first_name, patronymic, email, phone, address): ReaderContact =
+        readers::table
+            .find(notice.reader_id.to_string())
+            .select((
+                readers::card_number,
+                readers::surname,
+                readers::first_name,
+                readers::patronymic,
+                readers::email,
+                readers::phone,
+                readers::address,
+            ))
+            .first(conn)?;
+    let notice_id = notice.id;
+    let corrupt =
+        move |e: kitap_domain::ValueError| DbError::Corrupt(format!("notice {notice_id}: {e}"));
+    let mut out = NoticeContext {
+        card_number: card.parse().map_err(corrupt)?,
+        surname,
+        first_name,
+        patronymic,
+        email,
+        phone,
+        address,
+        title: None,
+        barcode: None,
+        due_on: None,
+        branch_id: None,
+        library_code: None,
+        library_kk: None,
+        library_ru: None,
+        notice,
+    };
+    let mut branch: Option<String> = None;
+    if let Some(loan) = out.notice.loan_id {
+        let found: Option<(NaiveDate, String, String, String)> = loans::table
+            .inner_join(copies::table.inner_join(records::table))
+            .filter(loans::id.eq(loan.to_string()))
+            .select((
+                loans::due_on,
+                loans::branch_id,
+                copies::barcode,
+                records::title,
+            ))
+            .first(conn)
+            .optional()?;
+        if let Some((due_on, branch_id, barcode, title)) = found {
+            out.due_on = Some(due_on);
+            out.barcode = Some(barcode);
+            out.title = Some(title);
+            branch = Some(branch_id);
+        }
+    } else if let Some(hold) = out.notice.hold_id {
+        let found: Option<(String, Option<NaiveDate>, String)> = holds_table::table
+            .inner_join(records::table)
+            .filter(holds_table::id.eq(hold.to_string()))
+            .select((
+                holds_table::pickup_branch_id,
+                holds_table::expires_on,
+                records::title,
+            ))
+            .first(conn)
+            .optional()?;
+        if let Some((branch_id, expires_on, title)) = found {
+            out.due_on = expires_on;
+            out.title = Some(title);
+            branch = Some(branch_id);
+        }
+    }
+    if let Some(branch) = branch {
+        let found: Option<(String, String, String)> = branches::table
+            .find(&branch)
+            .select((branches::code, branches::name_kk, branches::name_ru))
+            .first(conn)
+            .optional()?;
+        out.branch_id = Some(branch.parse().map_err(corrupt)?);
+        if let Some((code, kk, ru)) = found {
+            out.library_code = Some(code);
+            out.library_kk = Some(kk);
+            out.library_ru = Some(ru);
+        }
+    }
+    Ok(out)
+}
+
+use crate::schema::holds as holds_table;
+
+/// A page of notices for the staff list.
+#[derive(Debug, Clone, Default)]
+pub struct NoticeFilter {
+    pub status: Option<NoticeStatus>,
+    pub kind: Option<NoticeKind>,
+    pub channels: Vec<NoticeChannel>,
+    /// Notices of loans issued by, or holds picked up at, this library.
+    pub branch: Option<BranchId>,
+    pub after: Option<NoticeId>,
+    pub limit: i64,
+}
+
+/// Notices in id order (ids are UUIDv7: creation order).
+pub fn list(conn: &mut DbConnection, f: &NoticeFilter) -> Result<Vec<StoredNotice>, DbError> {
+    let mut q = notices::table.select(Row::as_select()).into_boxed();
+    if let Some(status) = f.status {
+        q = q.filter(notices::status.eq(status.as_str()));
+    }
+    if let Some(kind) = f.kind {
+        q = q.filter(notices::kind.eq(kind.as_str()));
+    }
+    if !f.channels.is_empty() {
+        let names: Vec<&str> = f.channels.iter().map(|c| c.as_str()).collect();
+        q = q.filter(notices::channel.eq_any(names));
+    }
+    if let Some(branch) = f.branch {
+        let branch = branch.to_string();
+        q = q.filter(
+            notices::loan_id
+                .eq_any(
+                    loans::table
+                        .filter(loans::branch_id.eq(branch.clone()))
+                        .select(loans::id.nullable()),
+                )
+                .or(notices::hold_id.eq_any(
+                    holds_table::table
+                        .filter(holds_table::pickup_branch_id.eq(branch))
+                        .select(holds_table::id.nullable()),
+                )),
+        );
+    }
+    if let Some(after) = f.after {
+        q = q.filter(notices::id.gt(after.to_string()));
+    }
+    q.order(notices::id.asc())
+        .limit(f.limit)
+        .load(conn)?
+        .into_iter()
+        .map(StoredNotice::try_from)
+        .collect()
+}
+
+/// A phone or visit notice was done by staff: `printed`, once. `false` when
+/// it was not pending any more.
+pub fn mark_done(conn: &mut DbConnection, id: NoticeId, at: Timestamp) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        notices::table
+            .find(id.to_string())
+            .filter(notices::status.eq(NoticeStatus::Pending.as_str())),
+    )
+    .set((
+        notices::status.eq(NoticeStatus::Printed.as_str()),
+        notices::sent_at.eq(Some(at.naive())),
+        notices::attempts.eq(notices::attempts + 1),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}

@@ -79,6 +79,10 @@ name_enum!(
     /// for staff to post or hand over.
     NoticeStatus, "status", {
         Pending => "pending",
+        /// Claimed by one worker that is sending it now. A notice found in
+        /// this state by the next run was interrupted; it is marked failed,
+        /// never resent (it may have gone out).
+        Sending => "sending",
         Sent => "sent",
         Failed => "failed",
         Printed => "printed",

@@ -197,7 +197,7 @@ CREATE TABLE notices (
     level       INTEGER NOT NULL DEFAULT 0 CHECK (level >= 0),
     channel     TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'phone', 'visit')),
     dedupe_key  TEXT NOT NULL UNIQUE,
-    status      TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'printed')),
+    status      TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'printed')),
     attempts    INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     last_error  TEXT,
     created_at  TIMESTAMP NOT NULL,

@@ -15,6 +15,7 @@ mod copies;
 mod errors;
 mod hardening;
 mod imports;
+mod notices;
 mod openapi;
 mod records;
 mod schema;

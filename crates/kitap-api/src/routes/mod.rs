@@ -22,6 +22,7 @@ mod imports;
 mod loan_rules;
 mod readers;
 mod readers_dto;
+mod notices;
 mod records;
 pub(crate) mod records_dto;
 mod search;
@@ -98,6 +99,10 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(desk::renew)
         .service(desk::renew_by_barcode)
         .service(desk::return_copy);
+    cfg.service(notices::list)
+        .service(notices::calls)
+        .service(notices::done)
+        .service(notices::run_now);
 }
 
 /// Runs a use case on actix's blocking pool (diesel is synchronous; actix
