@@ -31,7 +31,8 @@ and may name the library they act for with `X-Kitap-Library: <code>`.",
         (name = "acts", description = "Accession and write-off acts"),
         (name = "readers", description = "Readers: registration, search, blocks, loans"),
         (name = "circulation", description = "Loan rules, their explanation, closed days"),
-        (name = "desk", description = "Checkout, renewal and return at the acting library")
+        (name = "desk", description = "Checkout, renewal and return at the acting library"),
+        (name = "holds", description = "Holds: the queue of a title, trapping returned copies, the hold shelf")
     )
 )]
 struct ApiDoc;

@@ -126,6 +126,7 @@ fn not_found_code(entity: &str) -> &'static str {
         "loan rule" => "loan_rule_not_found",
         "closed day" => "closed_day_not_found",
         "block" => "block_not_found",
+        "hold" => "hold_not_found",
         _ => "not_found",
     }
 }

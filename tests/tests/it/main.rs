@@ -8,6 +8,7 @@ mod auth;
 mod branches;
 mod circulation_concurrency;
 mod circulation_desk;
+mod circulation_holds;
 mod circulation_readers;
 mod concurrency;
 mod contract;

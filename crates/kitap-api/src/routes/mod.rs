@@ -18,6 +18,7 @@ mod branches;
 mod copies;
 mod desk;
 mod exports;
+mod holds;
 mod imports;
 mod loan_rules;
 mod readers;
@@ -96,7 +97,12 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(desk::checkout)
         .service(desk::renew)
         .service(desk::renew_by_barcode)
-        .service(desk::return_copy);
+        .service(desk::return_copy)
+        .service(holds::place)
+        .service(holds::list)
+        .service(holds::shelf)
+        .service(holds::cancel)
+        .service(holds::expire);
 }
 
 /// Runs a use case on actix's blocking pool (diesel is synchronous; actix

@@ -7,6 +7,7 @@ mod blocks;
 mod calendar;
 mod desk;
 mod events;
+mod holds;
 mod masking;
 mod readers;
 mod returns;
@@ -22,8 +23,10 @@ use crate::{AppError, Refused};
 
 pub use calendar::NewClosedDay;
 pub use desk::{CheckoutRequest, LoanView, RenewRequest};
+pub use holds::{HoldExpiry, HoldPlacer, HoldQuery, HoldView, PlaceHoldRequest};
 pub use kitap_db::blocks::StoredBlock;
 pub use kitap_db::calendar::{ClosedOn, StoredClosedDay};
+pub use kitap_db::holds::StoredHold;
 pub use kitap_db::loan_rules::StoredLoanRule;
 pub use masking::ReaderView;
 pub use readers::{NewReader, ReaderLoan, ReaderPatch, ReaderQuery};
