@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod branches;
 mod circulation_concurrency;
+mod circulation_debtors;
 mod circulation_desk;
 mod circulation_holds;
 mod circulation_readers;

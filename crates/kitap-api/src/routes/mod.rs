@@ -16,6 +16,7 @@ mod acts_dto;
 mod audit;
 mod branches;
 mod copies;
+mod debtors;
 mod desk;
 mod exports;
 mod holds;
@@ -102,7 +103,9 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(holds::list)
         .service(holds::shelf)
         .service(holds::cancel)
-        .service(holds::expire);
+        .service(holds::expire)
+        .service(debtors::list)
+        .service(debtors::refresh);
 }
 
 /// Runs a use case on actix's blocking pool (diesel is synchronous; actix

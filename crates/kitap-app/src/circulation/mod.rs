@@ -5,6 +5,7 @@
 
 mod blocks;
 mod calendar;
+mod debtors;
 mod desk;
 mod events;
 mod holds;
@@ -22,6 +23,7 @@ use kitap_domain::{CardNumber, ReaderId, Role};
 use crate::{AppError, Refused};
 
 pub use calendar::NewClosedDay;
+pub use debtors::{debtors_file, BlockRefresh, Debtor, DebtorCopy};
 pub use desk::{CheckoutRequest, LoanView, RenewRequest};
 pub use holds::{HoldExpiry, HoldPlacer, HoldQuery, HoldView, PlaceHoldRequest};
 pub use kitap_db::blocks::StoredBlock;
