@@ -35,7 +35,7 @@ pub use login_guard::LoginMonitor;
 pub use seed::{SeedReport, DEMO_PASSWORD};
 pub use staff::{NewStaff, StaffPatch, StaffQuery};
 
-use config::{AuthConfig, CatalogConfig};
+use config::{AuthConfig, CatalogConfig, CirculationConfig};
 use passwords::PasswordHashing;
 
 /// The use-case layer: a database handle plus the policies that need config.
@@ -45,6 +45,7 @@ pub struct App {
     auth: AuthConfig,
     hashing: PasswordHashing,
     catalog: CatalogConfig,
+    circulation: CirculationConfig,
     login_monitor: Option<std::sync::Arc<dyn LoginMonitor>>,
 }
 
@@ -54,6 +55,7 @@ impl App {
             hashing: PasswordHashing::new(auth)?,
             auth: auth.clone(),
             catalog: CatalogConfig::default(),
+            circulation: CirculationConfig::default(),
             login_monitor: None,
             db,
         })
@@ -71,6 +73,12 @@ impl App {
         self
     }
 
+    /// The same use cases with other circulation settings.
+    pub fn with_circulation(mut self, circulation: &CirculationConfig) -> App {
+        self.circulation = circulation.clone();
+        self
+    }
+
     /// Opens the database named by `config`, applies pending migrations and
     /// returns the use-case layer over it.
     pub fn open(config: &Config) -> Result<App, AppError> {
@@ -78,7 +86,9 @@ impl App {
             .map_err(|err| AppError::Internal(err.to_string()))?;
         let db = Db::connect(&url, config.database.pool_size)?;
         db.migrate()?;
-        Ok(App::new(db, &config.auth)?.with_catalog(&config.catalog))
+        Ok(App::new(db, &config.auth)?
+            .with_catalog(&config.catalog)
+            .with_circulation(&config.circulation))
     }
 
     pub fn db(&self) -> &Db {

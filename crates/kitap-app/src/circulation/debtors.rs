@@ -118,7 +118,9 @@ impl App {
 
     /// The refresh without a principal, for a periodic job.
     pub fn refresh_overdue_blocks_job(&self, actor: &Actor) -> Result<BlockRefresh, AppError> {
-        let policy = DebtPolicy::default();
+        let policy = DebtPolicy {
+            auto_block_after_days: self.circulation.auto_block_after_days,
+        };
         let today = today();
         let now = Timestamp::now();
         self.db.write(|conn| {

@@ -15,8 +15,8 @@
 
 use chrono::{Duration, NaiveDate};
 use kitap_circulation::{
-    decide_place_hold, hold_shelf_expires, resolve, trap, HoldState, LoanRule, NoticePolicy,
-    Refusal, RefusalCode, RuleKey, TransferReason, TrapDecision, TrappableCopy,
+    decide_place_hold, hold_shelf_expires, resolve, trap, HoldState, LoanRule, Refusal,
+    RefusalCode, RuleKey, TransferReason, TrapDecision, TrappableCopy,
 };
 use kitap_db::branches;
 use kitap_db::copies::{self, CopyFilter, StoredCopy};
@@ -181,8 +181,8 @@ fn expiry(
     conn: &mut DbConnection,
     pickup: BranchId,
     today: NaiveDate,
+    days: u16,
 ) -> Result<NaiveDate, DbError> {
-    let days = NoticePolicy::default().hold_shelf_days;
     let calendar = calendar_for(conn, pickup)?;
     Ok(hold_shelf_expires(today, days, &calendar)
         .unwrap_or_else(|_| today + Duration::days(i64::from(days))))
@@ -194,13 +194,13 @@ fn make_ready(
     actor: &Actor,
     hold: &StoredHold,
     copy: CopyId,
-    today: NaiveDate,
+    (today, days): (NaiveDate, u16),
 ) -> Result<StoredHold, AppError> {
     let mut after = hold.clone();
     after.status = HoldStatus::Ready;
     after.trapped_copy_id = Some(copy);
     after.ready_on = Some(today);
-    after.expires_on = Some(expiry(conn, hold.pickup_branch_id, today)?);
+    after.expires_on = Some(expiry(conn, hold.pickup_branch_id, today, days)?);
     save(conn, actor, "hold_ready", hold, after)
 }
 
@@ -212,7 +212,7 @@ pub(crate) fn offer_copy(
     actor: &Actor,
     copy: &StoredCopy,
     at: BranchId,
-    today: NaiveDate,
+    (today, days): (NaiveDate, u16),
     now: Timestamp,
 ) -> Result<Trapped, AppError> {
     let queue = holds::queue(conn, copy.record_id)?;
@@ -232,7 +232,7 @@ pub(crate) fn offer_copy(
     match trap(&free, &states) {
         TrapDecision::None => Ok(Trapped::None),
         TrapDecision::HoldShelf { hold } => {
-            let hold = make_ready(conn, actor, &find(hold)?, copy.id, today)?;
+            let hold = make_ready(conn, actor, &find(hold)?, copy.id, (today, days))?;
             copies::set_status(conn, copy.id, CopyStatus::Available, now)?;
             announce(conn, now, &[copy.id])?;
             Ok(Trapped::Shelf(hold))
@@ -261,7 +261,7 @@ pub(crate) fn receive_for_hold(
     actor: &Actor,
     copy: &StoredCopy,
     here: BranchId,
-    today: NaiveDate,
+    (today, days): (NaiveDate, u16),
     now: Timestamp,
 ) -> Result<Option<StoredHold>, AppError> {
     let Some(hold) = holds::trapped_for_copy(conn, copy.id)? else {
@@ -270,7 +270,7 @@ pub(crate) fn receive_for_hold(
     if hold.status != HoldStatus::InTransit || hold.pickup_branch_id != here {
         return Ok(None);
     }
-    let hold = make_ready(conn, actor, &hold, copy.id, today)?;
+    let hold = make_ready(conn, actor, &hold, copy.id, (today, days))?;
     copies::set_status(conn, copy.id, CopyStatus::Available, now)?;
     announce(conn, now, &[copy.id])?;
     Ok(Some(hold))
@@ -283,14 +283,14 @@ fn release(
     actor: &Actor,
     copy: CopyId,
     at: BranchId,
-    today: NaiveDate,
+    (today, days): (NaiveDate, u16),
     now: Timestamp,
 ) -> Result<bool, AppError> {
     let copy = copies::find(conn, copy)?;
     if !matches!(copy.status, CopyStatus::Available) {
         return Ok(false);
     }
-    match offer_copy(conn, actor, &copy, at, today, now)? {
+    match offer_copy(conn, actor, &copy, at, (today, days), now)? {
         Trapped::None => {
             if copy.branch_id != at {
                 copies::set_status(conn, copy.id, CopyStatus::InTransit, now)?;
@@ -511,6 +511,7 @@ impl App {
     ) -> Result<HoldView, AppError> {
         who.require_role(DESK)?;
         let today = today();
+        let days = self.circulation.hold_shelf_days;
         let now = Timestamp::now();
         self.db.write(|conn| {
             let hold = holds::find(conn, id).map_err(hold_missing)?;
@@ -540,7 +541,7 @@ impl App {
             )?;
             if hold.status == HoldStatus::Ready {
                 if let Some(copy) = hold.trapped_copy_id {
-                    release(conn, actor, copy, hold.pickup_branch_id, today, now)?;
+                    release(conn, actor, copy, hold.pickup_branch_id, (today, days), now)?;
                 }
             }
             view(conn, after, false)
@@ -557,6 +558,7 @@ impl App {
     /// The expiry job without a principal, for the periodic tick.
     pub fn expire_holds_job(&self, actor: &Actor) -> Result<HoldExpiry, AppError> {
         let today = today();
+        let days = self.circulation.hold_shelf_days;
         let now = Timestamp::now();
         self.db.write(|conn| {
             let mut out = HoldExpiry::default();
@@ -567,7 +569,7 @@ impl App {
                 save(conn, actor, "expire_hold", &hold, after)?;
                 out.expired += 1;
                 if let Some(copy) = hold.trapped_copy_id {
-                    if release(conn, actor, copy, hold.pickup_branch_id, today, now)? {
+                    if release(conn, actor, copy, hold.pickup_branch_id, (today, days), now)? {
                         out.retrapped += 1;
                     } else {
                         out.released += 1;

@@ -52,13 +52,16 @@ impl App {
     ) -> Result<ReturnView, AppError> {
         who.require_role(DESK)?;
         let today = today();
+        let days = self.circulation.hold_shelf_days;
         let now = Timestamp::now();
         let here = who.acting_branch.id;
         self.db.write(|conn| {
             let copy = copy_by_barcode(conn, item_barcode)?;
             let Some(loan) = loans::open_for_copy(conn, copy.id)? else {
                 if copy.status == CopyStatus::InTransit {
-                    if let Some(hold) = receive_for_hold(conn, actor, &copy, here, today, now)? {
+                    if let Some(hold) =
+                        receive_for_hold(conn, actor, &copy, here, (today, days), now)?
+                    {
                         return Ok(ReturnView {
                             loan: None,
                             overdue_days: 0,
@@ -81,7 +84,7 @@ impl App {
                     )?;
                     announce(conn, now, &[copy.id])?;
                     let (destination, hold) = trapped(
-                        offer_copy(conn, actor, &copy, here, today, now)?,
+                        offer_copy(conn, actor, &copy, here, (today, days), now)?,
                         Returned::Shelf,
                     );
                     return Ok(ReturnView {
@@ -128,7 +131,7 @@ impl App {
             };
             copies::set_status(conn, copy.id, status, now)?;
             let (destination, hold) = trapped(
-                offer_copy(conn, actor, &copy, here, today, now)?,
+                offer_copy(conn, actor, &copy, here, (today, days), now)?,
                 destination,
             );
             let mut closed = loan.clone();
