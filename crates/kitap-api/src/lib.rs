@@ -153,6 +153,13 @@ pub fn run_blocking(
                     Ok(Err(err)) => tracing::warn!(error = %err, "purging expired sessions failed"),
                     Err(err) => tracing::warn!(error = %err, "purging expired sessions failed"),
                 }
+                let app = housekeeping.clone();
+                let actor = kitap_app::Actor::system("hold expiry");
+                match web::block(move || app.expire_holds_job(&actor)).await {
+                    Ok(Ok(out)) => tracing::debug!(expired = out.expired, "holds expired"),
+                    Ok(Err(err)) => tracing::warn!(error = %err, "expiring holds failed"),
+                    Err(err) => tracing::warn!(error = %err, "expiring holds failed"),
+                }
             }
         });
         server(app, settings, listener)?.await

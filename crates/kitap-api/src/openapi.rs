@@ -32,7 +32,9 @@ and may name the library they act for with `X-Kitap-Library: <code>`.",
         (name = "readers", description = "Readers: registration, search, blocks, loans"),
         (name = "circulation", description = "Loan rules, their explanation, closed days"),
         (name = "desk", description = "Checkout, renewal and return at the acting library"),
-        (name = "notices", description = "Notices to readers: outbox, calls and visits, the notice job")
+        (name = "notices", description = "Notices to readers: outbox, calls and visits, the notice job"),
+        (name = "holds", description = "Holds: the queue of a title, trapping returned copies, the hold shelf"),
+        (name = "debtors", description = "Readers with overdue loans and the automatic overdue block")
     )
 )]
 struct ApiDoc;

@@ -31,8 +31,28 @@ pub struct Config {
     pub auth: AuthConfig,
     pub catalog: CatalogConfig,
     pub search: SearchConfig,
+    pub circulation: CirculationConfig,
     pub log: LogConfig,
     pub notices: crate::notices::NoticesConfig,
+}
+
+/// Circulation policies that are configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CirculationConfig {
+    /// Days the oldest overdue loan is late before the automatic block.
+    pub auto_block_after_days: u32,
+    /// Days a ready hold waits on the hold shelf.
+    pub hold_shelf_days: u16,
+}
+
+impl Default for CirculationConfig {
+    fn default() -> Self {
+        CirculationConfig {
+            auto_block_after_days: kitap_circulation::DebtPolicy::default().auto_block_after_days,
+            hold_shelf_days: kitap_circulation::NoticePolicy::default().hold_shelf_days,
+        }
+    }
 }
 
 /// The OPAC index and the public search API.
@@ -134,6 +154,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             catalog: CatalogConfig::default(),
             search: SearchConfig::default(),
+            circulation: CirculationConfig::default(),
             log: LogConfig::default(),
             notices: Default::default(),
         }
@@ -214,7 +235,7 @@ const OTHER_VARS: [&str; 3] = [
 type Setter = fn(&mut Config, &str) -> Result<(), String>;
 
 /// Each override: variable name and how it sets the config.
-const ENV_OVERRIDES: [(&str, Setter); 18] = [
+const ENV_OVERRIDES: [(&str, Setter); 20] = [
     ("KITAP_SEARCH_DIR", |c, v| {
         c.search.dir = v.to_owned();
         Ok(())
@@ -238,6 +259,12 @@ const ENV_OVERRIDES: [(&str, Setter); 18] = [
         Ok(())
     }),
     ("KITAP_WORKERS", |c, v| parse_into(&mut c.server.workers, v)),
+    ("KITAP_AUTO_BLOCK_AFTER_DAYS", |c, v| {
+        parse_into(&mut c.circulation.auto_block_after_days, v)
+    }),
+    ("KITAP_HOLD_SHELF_DAYS", |c, v| {
+        parse_into(&mut c.circulation.hold_shelf_days, v)
+    }),
     ("KITAP_MAX_BODY_BYTES", |c, v| {
         parse_into(&mut c.server.max_body_bytes, v)
     }),

@@ -127,6 +127,7 @@ fn not_found_code(entity: &str) -> &'static str {
         "closed day" => "closed_day_not_found",
         "block" => "block_not_found",
         "notice" => "notice_not_found",
+        "hold" => "hold_not_found",
         _ => "not_found",
     }
 }

@@ -37,7 +37,7 @@ pub use login_guard::LoginMonitor;
 pub use seed::{SeedReport, DEMO_PASSWORD};
 pub use staff::{NewStaff, StaffPatch, StaffQuery};
 
-use config::{AuthConfig, CatalogConfig};
+use config::{AuthConfig, CatalogConfig, CirculationConfig};
 use passwords::PasswordHashing;
 
 /// The use-case layer: a database handle plus the policies that need config.
@@ -47,6 +47,7 @@ pub struct App {
     auth: AuthConfig,
     hashing: PasswordHashing,
     catalog: CatalogConfig,
+    circulation: CirculationConfig,
     login_monitor: Option<std::sync::Arc<dyn LoginMonitor>>,
     notices: std::sync::Arc<notices::NoticeRuntime>,
 }
@@ -57,6 +58,7 @@ impl App {
             hashing: PasswordHashing::new(auth)?,
             auth: auth.clone(),
             catalog: CatalogConfig::default(),
+            circulation: CirculationConfig::default(),
             login_monitor: None,
             notices: Default::default(),
             db,
@@ -75,6 +77,12 @@ impl App {
         self
     }
 
+    /// The same use cases with other circulation settings.
+    pub fn with_circulation(mut self, circulation: &CirculationConfig) -> App {
+        self.circulation = circulation.clone();
+        self
+    }
+
     /// Opens the database named by `config`, applies pending migrations and
     /// returns the use-case layer over it.
     pub fn open(config: &Config) -> Result<App, AppError> {
@@ -84,6 +92,7 @@ impl App {
         db.migrate()?;
         App::new(db, &config.auth)?
             .with_catalog(&config.catalog)
+            .with_circulation(&config.circulation)
             .with_notices(&config.notices)
     }
 

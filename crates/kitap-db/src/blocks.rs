@@ -139,3 +139,19 @@ pub fn lift(
     }
     Ok(true)
 }
+
+/// Every active block of one kind, oldest first.
+pub fn active_of_kind(
+    conn: &mut DbConnection,
+    kind: kitap_domain::BlockKind,
+) -> Result<Vec<StoredBlock>, DbError> {
+    reader_blocks::table
+        .filter(reader_blocks::kind.eq(kind.as_str()))
+        .filter(reader_blocks::lifted_at.is_null())
+        .order(reader_blocks::id.asc())
+        .select(Row::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(StoredBlock::try_from)
+        .collect()
+}

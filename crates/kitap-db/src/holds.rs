@@ -252,3 +252,26 @@ pub fn expired_ready(
             .load(conn)?,
     )
 }
+
+/// The open holds (or those of `status`) to be picked up at a library, in
+/// queue order, at most `limit`.
+pub fn at_pickup(
+    conn: &mut DbConnection,
+    branch: BranchId,
+    status: Option<HoldStatus>,
+    limit: i64,
+) -> Result<Vec<StoredHold>, DbError> {
+    let mut q = holds::table
+        .filter(holds::pickup_branch_id.eq(branch.to_string()))
+        .select(Row::as_select())
+        .into_boxed();
+    q = match status {
+        Some(s) => q.filter(holds::status.eq(s.as_str())),
+        None => q.filter(holds::status.eq_any(OPEN)),
+    };
+    load(
+        q.order((holds::placed_at.asc(), holds::id.asc()))
+            .limit(limit)
+            .load(conn)?,
+    )
+}

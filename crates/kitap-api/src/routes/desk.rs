@@ -109,10 +109,13 @@ pub struct ReturnDto {
     pub overdue_days: u32,
     /// In tiyn; 0 when the rule has no fine.
     pub fine_minor: i64,
-    /// shelf or in_transit.
+    /// shelf, hold_shelf or in_transit.
     pub destination: String,
-    /// Where an in-transit copy goes (its home library).
+    /// Where an in-transit copy goes (its home library, or a hold's pickup library).
     pub to_library: Option<String>,
+    /// The hold the copy was trapped for (destination hold_shelf, or
+    /// in_transit to its pickup library).
+    pub hold: Option<super::holds::TrappedHold>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -252,9 +255,11 @@ pub async fn renew_by_barcode(
     ))
 }
 
-/// Take a copy back at the acting library: back on the shelf at its home
-/// library, else in transit home. A copy in transit scanned at its home
-/// library is received (destination shelf, no loan).
+/// Take a copy back at the acting library: to a waiting hold (onto the hold
+/// shelf here, or in transit to its pickup library), else back on the shelf
+/// at its home library, else in transit home. A copy in transit scanned at
+/// its home library, or at the pickup library of its hold, is received (no
+/// loan).
 #[utoipa::path(
     tag = "desk",
     security(("bearer" = [])),
@@ -283,7 +288,12 @@ pub async fn return_copy(
     let (destination, to_library) = match view.destination {
         Returned::Shelf => ("shelf", None),
         Returned::InTransit { to } => ("in_transit", Some(codes.code(to))),
+        Returned::HoldShelf => ("hold_shelf", None),
     };
+    let hold = view
+        .hold
+        .as_ref()
+        .map(|h| super::holds::TrappedHold::new(h, &codes));
     let loan = view.loan.as_ref().map(|l| ReturnedLoan {
         id: l.id.to_string(),
         copy: l.copy_id.to_string(),
@@ -301,6 +311,7 @@ pub async fn return_copy(
             fine_minor: view.fine_minor,
             destination: destination.to_owned(),
             to_library,
+            hold,
         },
     }))
 }

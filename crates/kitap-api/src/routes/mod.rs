@@ -16,8 +16,10 @@ mod acts_dto;
 mod audit;
 mod branches;
 mod copies;
+mod debtors;
 mod desk;
 mod exports;
+mod holds;
 mod imports;
 mod loan_rules;
 mod notices;
@@ -98,7 +100,14 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(desk::checkout)
         .service(desk::renew)
         .service(desk::renew_by_barcode)
-        .service(desk::return_copy);
+        .service(desk::return_copy)
+        .service(holds::place)
+        .service(holds::list)
+        .service(holds::shelf)
+        .service(holds::cancel)
+        .service(holds::expire)
+        .service(debtors::list)
+        .service(debtors::refresh);
     cfg.service(notices::list)
         .service(notices::calls)
         .service(notices::done)

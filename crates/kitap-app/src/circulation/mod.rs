@@ -5,8 +5,10 @@
 
 mod blocks;
 mod calendar;
+mod debtors;
 mod desk;
 mod events;
+mod holds;
 mod masking;
 mod reader_patch;
 mod readers;
@@ -22,9 +24,12 @@ use kitap_domain::{CardNumber, ReaderId, Role};
 use crate::{AppError, Refused};
 
 pub use calendar::NewClosedDay;
+pub use debtors::{debtors_file, BlockRefresh, Debtor, DebtorCopy};
 pub use desk::{CheckoutRequest, LoanView, RenewRequest};
+pub use holds::{HoldExpiry, HoldPlacer, HoldQuery, HoldView, PlaceHoldRequest};
 pub use kitap_db::blocks::StoredBlock;
 pub use kitap_db::calendar::{ClosedOn, StoredClosedDay};
+pub use kitap_db::holds::StoredHold;
 pub use kitap_db::loan_rules::StoredLoanRule;
 pub use masking::ReaderView;
 pub use readers::{NewReader, ReaderLoan, ReaderPatch, ReaderQuery};

@@ -5,6 +5,7 @@
 
 use kitap_circulation::{decide_return, Destination};
 use kitap_db::copies;
+use kitap_db::holds::StoredHold;
 use kitap_db::loans::{self, StoredLoan};
 use kitap_db::{loan_rules, DbError};
 use kitap_domain::{BranchId, CirculationEventKind, CopyStatus, Timestamp};
@@ -12,6 +13,7 @@ use serde_json::json;
 
 use super::desk::{copy_by_barcode, loan_snapshot, not_on_loan};
 use super::events::{self, EventFacts};
+use super::holds::{offer_copy, receive_for_hold, Trapped};
 use super::{today, DESK};
 use crate::audit::record as audit;
 use crate::catalog::announce;
@@ -21,7 +23,11 @@ use crate::{Actor, App, AppError, Principal};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Returned {
     Shelf,
-    InTransit { to: BranchId },
+    InTransit {
+        to: BranchId,
+    },
+    /// Trapped for a hold at this library: onto the hold shelf.
+    HoldShelf,
 }
 
 #[derive(Debug, Clone)]
@@ -31,6 +37,9 @@ pub struct ReturnView {
     pub overdue_days: u32,
     pub fine_minor: i64,
     pub destination: Returned,
+    /// The hold the copy was trapped for (ready, or in transit to its
+    /// pickup library).
+    pub hold: Option<StoredHold>,
 }
 
 impl App {
@@ -43,11 +52,25 @@ impl App {
     ) -> Result<ReturnView, AppError> {
         who.require_role(DESK)?;
         let today = today();
+        let days = self.circulation.hold_shelf_days;
         let now = Timestamp::now();
         let here = who.acting_branch.id;
         self.db.write(|conn| {
             let copy = copy_by_barcode(conn, item_barcode)?;
             let Some(loan) = loans::open_for_copy(conn, copy.id)? else {
+                if copy.status == CopyStatus::InTransit {
+                    if let Some(hold) =
+                        receive_for_hold(conn, actor, &copy, here, (today, days), now)?
+                    {
+                        return Ok(ReturnView {
+                            loan: None,
+                            overdue_days: 0,
+                            fine_minor: 0,
+                            destination: Returned::HoldShelf,
+                            hold: Some(hold),
+                        });
+                    }
+                }
                 if copy.status == CopyStatus::InTransit && copy.branch_id == here {
                     copies::set_status(conn, copy.id, CopyStatus::Available, now)?;
                     let after = json!({"status": "available", "received_at": here.to_string()});
@@ -60,11 +83,16 @@ impl App {
                         Some(after),
                     )?;
                     announce(conn, now, &[copy.id])?;
+                    let (destination, hold) = trapped(
+                        offer_copy(conn, actor, &copy, here, (today, days), now)?,
+                        Returned::Shelf,
+                    );
                     return Ok(ReturnView {
                         loan: None,
                         overdue_days: 0,
                         fine_minor: 0,
-                        destination: Returned::Shelf,
+                        destination,
+                        hold,
                     });
                 }
                 return Err(not_on_loan());
@@ -102,6 +130,10 @@ impl App {
                 Destination::Home { to, .. } => (CopyStatus::InTransit, Returned::InTransit { to }),
             };
             copies::set_status(conn, copy.id, status, now)?;
+            let (destination, hold) = trapped(
+                offer_copy(conn, actor, &copy, here, (today, days), now)?,
+                destination,
+            );
             let mut closed = loan.clone();
             closed.returned_at = Some(now);
             closed.return_branch_id = Some(here);
@@ -127,7 +159,22 @@ impl App {
                 overdue_days: decision.overdue_days,
                 fine_minor: decision.fine_minor,
                 destination,
+                hold,
             })
         })
+    }
+}
+
+/// Where the copy goes once the hold queue had its say.
+fn trapped(t: Trapped, otherwise: Returned) -> (Returned, Option<StoredHold>) {
+    match t {
+        Trapped::None => (otherwise, None),
+        Trapped::Shelf(hold) => (Returned::HoldShelf, Some(hold)),
+        Trapped::Transit(hold) => (
+            Returned::InTransit {
+                to: hold.pickup_branch_id,
+            },
+            Some(hold),
+        ),
     }
 }

@@ -1,0 +1,582 @@
+//! Holds ("order a book"): placing, listing, cancelling, the hold shelf,
+//! trapping a copy that became free, and expiring holds nobody picked up.
+//!
+//! Trapping runs inside the return (or check-in) transaction: the copy is
+//! offered to the record's queue (`kitap_circulation::trap`). At the pickup
+//! library the hold becomes `ready` (the copy waits on the hold shelf until
+//! `expires_on`); elsewhere the hold becomes `in_transit` with the copy, and
+//! the hold row (trapped copy + pickup library) is the transfer request until
+//! the inter-branch exchange (#7) takes it over. Receiving the copy at the
+//! pickup library makes the hold `ready`.
+//!
+//! Placing a hold refuses through `decide_place_hold`, with the refusals
+//! `RefusalCode::ReaderNotActive`, `RefusalCode::ReaderBlocked`,
+//! `RefusalCode::HoldsNotAllowed` and `RefusalCode::AlreadyHolding`.
+
+use chrono::{Duration, NaiveDate};
+use kitap_circulation::{
+    decide_place_hold, hold_shelf_expires, resolve, trap, HoldState, LoanRule, Refusal,
+    RefusalCode, RuleKey, TransferReason, TrapDecision, TrappableCopy,
+};
+use kitap_db::branches;
+use kitap_db::copies::{self, CopyFilter, StoredCopy};
+use kitap_db::holds::{self, StoredHold, OPEN_HOLD_INDEX, TRAPPED_COPY_INDEX};
+use kitap_db::readers::StoredReader;
+use kitap_db::{DbConnection, DbError};
+use kitap_domain::{
+    Barcode, BranchCode, BranchId, CopyId, CopyStatus, HoldId, HoldStatus, ReaderId, RecordId,
+    Role, Timestamp,
+};
+use serde_json::json;
+
+use super::calendar::calendar_for;
+use super::rules::{all_rules, policy_rule};
+use super::state::{find_reader, reader_state};
+use super::{refused, today, ReaderRef, DESK};
+use crate::audit::record as audit;
+use crate::catalog::announce;
+use crate::{Actor, App, AppError, Principal};
+
+/// Who may see every hold and the hold shelf.
+const HOLD_READERS: &[Role] = &[Role::Librarian, Role::Admin, Role::Manager];
+/// Who runs the expiry job by hand.
+const JOB_RUNNERS: &[Role] = &[Role::Admin];
+
+/// Who places the hold: staff at the desk for a named reader, or (later,
+/// through self-service) the reader for themself.
+#[derive(Debug, Clone, Copy)]
+pub enum HoldPlacer<'a> {
+    Staff(&'a Principal),
+    Reader(ReaderId),
+}
+
+#[derive(Debug, Clone)]
+pub struct PlaceHoldRequest {
+    /// Reader id or card number; ignored for a reader placing their own.
+    pub reader: String,
+    pub record_id: RecordId,
+    /// A copy-level hold names its copy.
+    pub copy_id: Option<CopyId>,
+    /// Code of the pickup library.
+    pub pickup_library: String,
+}
+
+/// A hold with what the desk shows beside it.
+#[derive(Debug, Clone)]
+pub struct HoldView {
+    pub hold: StoredHold,
+    pub card_number: String,
+    pub reader_name: String,
+    pub title: String,
+    pub trapped_barcode: Option<Barcode>,
+    /// Placed while a copy stands on the shelf at the pickup library.
+    pub pull_from_shelf: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HoldQuery {
+    pub record: Option<RecordId>,
+    /// Reader id or card number.
+    pub reader: Option<String>,
+    /// Pickup library code.
+    pub library: Option<String>,
+    pub status: Option<HoldStatus>,
+    pub limit: i64,
+}
+
+/// What the expiry job did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HoldExpiry {
+    pub expired: u32,
+    /// Copies trapped again for the next hold.
+    pub retrapped: u32,
+    /// Copies back on the shelf or on their way home.
+    pub released: u32,
+}
+
+/// What trapping did with a free copy.
+#[derive(Debug, Clone)]
+pub(crate) enum Trapped {
+    None,
+    Shelf(StoredHold),
+    Transit(StoredHold),
+}
+
+fn hold_missing(err: DbError) -> AppError {
+    match err {
+        DbError::NotFound => AppError::NotFound { entity: "hold" },
+        other => other.into(),
+    }
+}
+
+/// The partial unique indexes answer 409, never 500.
+fn index_conflict(err: DbError) -> AppError {
+    match err {
+        DbError::UniqueViolation(index) if index == OPEN_HOLD_INDEX => {
+            let refusal = Refusal::from(RefusalCode::AlreadyHolding);
+            refused(&refusal, std::slice::from_ref(&refusal))
+        }
+        DbError::UniqueViolation(index) if index == TRAPPED_COPY_INDEX => AppError::conflict(
+            "copy_already_trapped",
+            "this copy is already trapped for another hold",
+        ),
+        other => other.into(),
+    }
+}
+
+fn state_of(h: &StoredHold) -> HoldState {
+    HoldState {
+        id: h.id,
+        reader: h.reader_id,
+        record: h.record_id,
+        copy: h.copy_id,
+        pickup: h.pickup_branch_id,
+        status: h.status,
+        placed_at: h.placed_at,
+    }
+}
+
+fn snapshot(h: &StoredHold) -> serde_json::Value {
+    json!({
+        "reader_id": h.reader_id.to_string(),
+        "record_id": h.record_id.to_string(),
+        "copy_id": h.copy_id.map(|c| c.to_string()),
+        "pickup_branch_id": h.pickup_branch_id.to_string(),
+        "status": h.status.as_str(),
+        "trapped_copy_id": h.trapped_copy_id.map(|c| c.to_string()),
+        "ready_on": h.ready_on,
+        "expires_on": h.expires_on,
+        "version": h.version,
+    })
+}
+
+/// Writes a changed hold (optimistic: someone else's change first answers
+/// `version_conflict`) with its audit row.
+fn save(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    before: &StoredHold,
+    mut after: StoredHold,
+) -> Result<StoredHold, AppError> {
+    after.version = before.version + 1;
+    if !holds::update(conn, &after, before.version).map_err(index_conflict)? {
+        return Err(AppError::VersionConflict {
+            current: before.version,
+        });
+    }
+    audit(
+        conn,
+        actor,
+        action,
+        ("hold", &after.id),
+        Some(snapshot(before)),
+        Some(snapshot(&after)),
+    )?;
+    Ok(after)
+}
+
+/// The last pickup day of a hold ready `today` at `pickup`.
+fn expiry(
+    conn: &mut DbConnection,
+    pickup: BranchId,
+    today: NaiveDate,
+    days: u16,
+) -> Result<NaiveDate, DbError> {
+    let calendar = calendar_for(conn, pickup)?;
+    Ok(hold_shelf_expires(today, days, &calendar)
+        .unwrap_or_else(|_| today + Duration::days(i64::from(days))))
+}
+
+/// Makes `hold` ready on the pickup shelf with `copy`.
+fn make_ready(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    hold: &StoredHold,
+    copy: CopyId,
+    (today, days): (NaiveDate, u16),
+) -> Result<StoredHold, AppError> {
+    let mut after = hold.clone();
+    after.status = HoldStatus::Ready;
+    after.trapped_copy_id = Some(copy);
+    after.ready_on = Some(today);
+    after.expires_on = Some(expiry(conn, hold.pickup_branch_id, today, days)?);
+    save(conn, actor, "hold_ready", hold, after)
+}
+
+/// Offers a free copy standing at `at` to its record's queue: onto the hold
+/// shelf (copy available, trapped), or in transit to the pickup library.
+/// The copy's status is written only when a hold took it.
+pub(crate) fn offer_copy(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    copy: &StoredCopy,
+    at: BranchId,
+    (today, days): (NaiveDate, u16),
+    now: Timestamp,
+) -> Result<Trapped, AppError> {
+    let queue = holds::queue(conn, copy.record_id)?;
+    let states: Vec<HoldState> = queue.iter().map(state_of).collect();
+    let free = TrappableCopy {
+        id: copy.id,
+        record: copy.record_id,
+        at_library: at,
+    };
+    let find = |id: HoldId| {
+        queue
+            .iter()
+            .find(|h| h.id == id)
+            .cloned()
+            .ok_or(AppError::NotFound { entity: "hold" })
+    };
+    match trap(&free, &states) {
+        TrapDecision::None => Ok(Trapped::None),
+        TrapDecision::HoldShelf { hold } => {
+            let hold = make_ready(conn, actor, &find(hold)?, copy.id, (today, days))?;
+            copies::set_status(conn, copy.id, CopyStatus::Available, now)?;
+            announce(conn, now, &[copy.id])?;
+            Ok(Trapped::Shelf(hold))
+        }
+        TrapDecision::Transfer(request) => {
+            let TransferReason::Hold(id) = request.reason else {
+                return Ok(Trapped::None);
+            };
+            let before = find(id)?;
+            let mut after = before.clone();
+            after.status = HoldStatus::InTransit;
+            after.trapped_copy_id = Some(copy.id);
+            after.pickup_branch_id = request.to;
+            let hold = save(conn, actor, "hold_in_transit", &before, after)?;
+            copies::set_status(conn, copy.id, CopyStatus::InTransit, now)?;
+            announce(conn, now, &[copy.id])?;
+            Ok(Trapped::Transit(hold))
+        }
+    }
+}
+
+/// A copy in transit for a hold arrives at `here`, the pickup library: the
+/// hold becomes ready. `None` when the copy travels for no hold to here.
+pub(crate) fn receive_for_hold(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    copy: &StoredCopy,
+    here: BranchId,
+    (today, days): (NaiveDate, u16),
+    now: Timestamp,
+) -> Result<Option<StoredHold>, AppError> {
+    let Some(hold) = holds::trapped_for_copy(conn, copy.id)? else {
+        return Ok(None);
+    };
+    if hold.status != HoldStatus::InTransit || hold.pickup_branch_id != here {
+        return Ok(None);
+    }
+    let hold = make_ready(conn, actor, &hold, copy.id, (today, days))?;
+    copies::set_status(conn, copy.id, CopyStatus::Available, now)?;
+    announce(conn, now, &[copy.id])?;
+    Ok(Some(hold))
+}
+
+/// A copy a closed ready hold held, standing at `at`: to the next hold, else
+/// back on the shelf (at its home library) or in transit home.
+fn release(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    copy: CopyId,
+    at: BranchId,
+    (today, days): (NaiveDate, u16),
+    now: Timestamp,
+) -> Result<bool, AppError> {
+    let copy = copies::find(conn, copy)?;
+    if !matches!(copy.status, CopyStatus::Available) {
+        return Ok(false);
+    }
+    match offer_copy(conn, actor, &copy, at, (today, days), now)? {
+        Trapped::None => {
+            if copy.branch_id != at {
+                copies::set_status(conn, copy.id, CopyStatus::InTransit, now)?;
+                announce(conn, now, &[copy.id])?;
+            }
+            Ok(false)
+        }
+        Trapped::Shelf(_) | Trapped::Transit(_) => Ok(true),
+    }
+}
+
+fn view(conn: &mut DbConnection, hold: StoredHold, pull: bool) -> Result<HoldView, AppError> {
+    let reader = kitap_db::readers::find(conn, hold.reader_id)?;
+    let title = kitap_db::records::find(conn, hold.record_id)?.derived.title;
+    let trapped_barcode = match hold.trapped_copy_id {
+        Some(id) => Some(copies::find(conn, id)?.barcode),
+        None => None,
+    };
+    Ok(HoldView {
+        card_number: reader.card_number.to_string(),
+        reader_name: full_name(&reader),
+        title,
+        trapped_barcode,
+        pull_from_shelf: pull,
+        hold,
+    })
+}
+
+pub(crate) fn full_name(r: &StoredReader) -> String {
+    match &r.patronymic {
+        Some(p) => format!("{} {} {}", r.surname, r.first_name, p),
+        None => format!("{} {}", r.surname, r.first_name),
+    }
+}
+
+fn branch_by_code(conn: &mut DbConnection, raw: &str) -> Result<BranchId, AppError> {
+    let code: BranchCode = raw.parse()?;
+    branches::find_by_code(conn, &code)
+        .map(|b| b.id)
+        .map_err(|e| match e {
+            DbError::NotFound => AppError::NotFound { entity: "library" },
+            other => other.into(),
+        })
+}
+
+fn library_missing(err: DbError) -> AppError {
+    match err {
+        DbError::NotFound => AppError::NotFound { entity: "library" },
+        other => other.into(),
+    }
+}
+
+impl App {
+    /// Places a hold on a title (or one copy) for pickup at a library.
+    pub fn place_hold(
+        &self,
+        by: HoldPlacer<'_>,
+        actor: &Actor,
+        req: PlaceHoldRequest,
+    ) -> Result<HoldView, AppError> {
+        let reader_ref = match by {
+            HoldPlacer::Staff(who) => {
+                who.require_role(DESK)?;
+                req.reader.parse::<ReaderRef>()?
+            }
+            HoldPlacer::Reader(id) => ReaderRef::Id(id),
+        };
+        let today = today();
+        let now = Timestamp::now();
+        self.db.write(|conn| {
+            let reader = find_reader(conn, &reader_ref)?;
+            let pickup = branch_by_code(conn, &req.pickup_library)?;
+            let branch = branches::find(conn, pickup).map_err(library_missing)?;
+            if !branch.active {
+                return Err(AppError::conflict(
+                    "library_inactive",
+                    "the pickup library is not active",
+                ));
+            }
+            kitap_db::records::find(conn, req.record_id).map_err(|e| match e {
+                DbError::NotFound => AppError::NotFound { entity: "record" },
+                other => other.into(),
+            })?;
+            let filter = CopyFilter {
+                record_id: Some(req.record_id),
+                limit: 500,
+                ..CopyFilter::default()
+            };
+            let record_copies = copies::list(conn, &filter)?;
+            let material_type = match req.copy_id {
+                Some(id) => {
+                    let Some(copy) = record_copies.iter().find(|c| c.id == id) else {
+                        return Err(AppError::NotFound { entity: "copy" });
+                    };
+                    copy.material_type.clone()
+                }
+                None => record_copies
+                    .first()
+                    .map_or_else(|| "book".to_owned(), |c| c.material_type.clone()),
+            };
+            let available_at_pickup = record_copies
+                .iter()
+                .filter(|c| c.branch_id == pickup && c.status == CopyStatus::Available)
+                .filter(|c| req.copy_id.is_none_or(|id| id == c.id))
+                .count();
+            let state = reader_state(conn, &reader, today)?;
+            let rules: Vec<LoanRule> = all_rules(conn)?.iter().map(policy_rule).collect();
+            let key = RuleKey {
+                library: pickup,
+                category: reader.category,
+                material_type,
+            };
+            let values = resolve(&rules, &key)
+                .map_err(|e| AppError::Internal(e.to_string()))?
+                .values;
+            let existing: Vec<HoldState> = holds::of_reader(conn, reader.id, true)?
+                .iter()
+                .filter(|h| h.record_id == req.record_id)
+                .map(state_of)
+                .collect();
+            let decision = decide_place_hold(
+                &state,
+                &values,
+                &existing,
+                u32::try_from(available_at_pickup).unwrap_or(u32::MAX),
+            )
+            .map_err(|first| refused(&first, std::slice::from_ref(&first)))?;
+            let hold = StoredHold {
+                id: HoldId::new(),
+                reader_id: reader.id,
+                record_id: req.record_id,
+                copy_id: req.copy_id,
+                pickup_branch_id: pickup,
+                status: decision.status,
+                placed_at: now,
+                trapped_copy_id: None,
+                ready_on: None,
+                expires_on: None,
+                closed_at: None,
+                version: 1,
+            };
+            holds::insert(conn, &hold).map_err(index_conflict)?;
+            audit(
+                conn,
+                actor,
+                "place_hold",
+                ("hold", &hold.id),
+                None,
+                Some(snapshot(&hold)),
+            )?;
+            view(conn, hold, decision.pull_from_shelf)
+        })
+    }
+
+    /// Holds by title (queue order), by reader, or by pickup library.
+    pub fn holds(&self, who: &Principal, q: HoldQuery) -> Result<Vec<HoldView>, AppError> {
+        who.require_role(HOLD_READERS)?;
+        let reader_ref = q
+            .reader
+            .as_deref()
+            .map(str::parse::<ReaderRef>)
+            .transpose()?;
+        self.db.read(|conn| {
+            let mut found = match (&reader_ref, q.record, &q.library) {
+                (Some(r), _, _) => {
+                    let reader = find_reader(conn, r)?;
+                    let mut all = holds::of_reader(conn, reader.id, q.status.is_none())?;
+                    all.sort_by_key(|h| (h.placed_at, h.id));
+                    all
+                }
+                (None, Some(record), _) => holds::queue(conn, record)?,
+                (None, None, Some(code)) => {
+                    let branch = branch_by_code(conn, code)?;
+                    holds::at_pickup(conn, branch, q.status, q.limit)?
+                }
+                (None, None, None) => {
+                    return Err(kitap_domain::ValueError::new(
+                        "record_id",
+                        "give record_id, reader or library",
+                    )
+                    .into())
+                }
+            };
+            if let Some(status) = q.status {
+                found.retain(|h| h.status == status);
+            }
+            if let Some(record) = q.record {
+                found.retain(|h| h.record_id == record);
+            }
+            if let Some(code) = &q.library {
+                let branch = branch_by_code(conn, code)?;
+                found.retain(|h| h.pickup_branch_id == branch);
+            }
+            found.truncate(usize::try_from(q.limit.max(1)).unwrap_or(usize::MAX));
+            found.into_iter().map(|h| view(conn, h, false)).collect()
+        })
+    }
+
+    /// The hold shelf of a library: its ready holds, first to expire first.
+    pub fn hold_shelf(&self, who: &Principal, library: &str) -> Result<Vec<HoldView>, AppError> {
+        who.require_role(HOLD_READERS)?;
+        self.db.read(|conn| {
+            let branch = branch_by_code(conn, library)?;
+            let mut ready = holds::at_pickup(conn, branch, Some(HoldStatus::Ready), 10_000)?;
+            ready.sort_by_key(|h| (h.expires_on, h.placed_at, h.id));
+            ready.into_iter().map(|h| view(conn, h, false)).collect()
+        })
+    }
+
+    /// Cancels an open hold; a ready hold's copy goes to the next hold or
+    /// back to the shelf. A copy in transit for the hold keeps travelling
+    /// and is received home.
+    pub fn cancel_hold(
+        &self,
+        who: &Principal,
+        actor: &Actor,
+        id: HoldId,
+    ) -> Result<HoldView, AppError> {
+        who.require_role(DESK)?;
+        let today = today();
+        let days = self.circulation.hold_shelf_days;
+        let now = Timestamp::now();
+        self.db.write(|conn| {
+            let hold = holds::find(conn, id).map_err(hold_missing)?;
+            if !hold.status.is_open() {
+                return Err(AppError::conflict(
+                    "hold_closed",
+                    "this hold is no longer open",
+                ));
+            }
+            if !holds::cancel(conn, id, now)? {
+                return Err(AppError::conflict(
+                    "hold_closed",
+                    "this hold is no longer open",
+                ));
+            }
+            let mut after = hold.clone();
+            after.status = HoldStatus::Cancelled;
+            after.closed_at = Some(now);
+            after.version += 1;
+            audit(
+                conn,
+                actor,
+                "cancel_hold",
+                ("hold", &id),
+                Some(snapshot(&hold)),
+                Some(snapshot(&after)),
+            )?;
+            if hold.status == HoldStatus::Ready {
+                if let Some(copy) = hold.trapped_copy_id {
+                    release(conn, actor, copy, hold.pickup_branch_id, (today, days), now)?;
+                }
+            }
+            view(conn, after, false)
+        })
+    }
+
+    /// Expires ready holds past their last pickup day and traps their
+    /// copies again (administrators; the server's hourly tick runs it too).
+    pub fn expire_holds(&self, who: &Principal, actor: &Actor) -> Result<HoldExpiry, AppError> {
+        who.require_role(JOB_RUNNERS)?;
+        self.expire_holds_job(actor)
+    }
+
+    /// The expiry job without a principal, for the periodic tick.
+    pub fn expire_holds_job(&self, actor: &Actor) -> Result<HoldExpiry, AppError> {
+        let today = today();
+        let days = self.circulation.hold_shelf_days;
+        let now = Timestamp::now();
+        self.db.write(|conn| {
+            let mut out = HoldExpiry::default();
+            for hold in holds::expired_ready(conn, today, 1_000)? {
+                let mut after = hold.clone();
+                after.status = HoldStatus::Expired;
+                after.closed_at = Some(now);
+                save(conn, actor, "expire_hold", &hold, after)?;
+                out.expired += 1;
+                if let Some(copy) = hold.trapped_copy_id {
+                    if release(conn, actor, copy, hold.pickup_branch_id, (today, days), now)? {
+                        out.retrapped += 1;
+                    } else {
+                        out.released += 1;
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+}
