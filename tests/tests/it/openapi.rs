@@ -42,3 +42,25 @@ fn every_operation_documents_its_errors_and_tag() {
         }
     }
 }
+
+/// A parameter documented "in: path" must stand in the path template:
+/// query structs need `#[into_params(parameter_in = Query)]`, because the
+/// `QueryParams` extractor does not tell utoipa where they come from.
+#[test]
+fn path_parameters_are_in_the_path_and_query_parameters_are_not() {
+    let doc: serde_json::Value =
+        serde_json::from_str(&kitap_api::openapi_json(&kitap_api::openapi())).unwrap();
+    let mut misplaced = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap_or_default();
+                let in_template = path.contains(&format!("{{{name}}}"));
+                if (p["in"] == "path") != in_template {
+                    misplaced.push(format!("{method} {path} {name} in {}", p["in"]));
+                }
+            }
+        }
+    }
+    assert!(misplaced.is_empty(), "misplaced parameters: {misplaced:#?}");
+}

@@ -14,6 +14,7 @@ use crate::extract::{page_limit, QueryParams};
 use crate::state::ApiState;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Staff account id of the actor.

@@ -49,6 +49,7 @@ pub struct BlockRefreshDto {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DebtorQuery {
     /// Issuing library code; all libraries without it.

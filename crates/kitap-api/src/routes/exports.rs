@@ -21,6 +21,7 @@ use crate::extract::QueryParams;
 use crate::state::ApiState;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// iso2709 (UTF-8, default), marcxml or json (MARC-in-JSON array).

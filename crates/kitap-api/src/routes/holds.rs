@@ -116,6 +116,7 @@ pub struct NewHold {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HoldListQuery {
     /// The queue of a title.
@@ -131,6 +132,7 @@ pub struct HoldListQuery {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ShelfQuery {
     /// Library code.

@@ -20,6 +20,7 @@ use crate::extract_errors::parse_id;
 use crate::state::ApiState;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     /// The file's name, shown in the job list.
@@ -105,6 +106,7 @@ pub struct ImportPage {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     pub before: Option<String>,
@@ -144,6 +146,7 @@ pub struct RejectPage {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RejectQuery {
     /// json (default) or csv (the whole report).

@@ -114,6 +114,7 @@ pub struct UpdateLoanRule {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExplainQuery {
     /// Reader id or card number.

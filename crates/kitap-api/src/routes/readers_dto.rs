@@ -164,6 +164,7 @@ pub struct UpdateReader {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Start of the surname, any case.
@@ -225,6 +226,7 @@ pub struct NewBlock {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LiftQuery {
     /// Why the block is lifted (audited).

@@ -37,6 +37,7 @@ pub struct UpdateBody {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteQuery {
     /// The version you saw; a newer one answers 409 version_conflict.
@@ -51,6 +52,7 @@ pub struct Removed {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// active or withdrawn.
@@ -93,6 +95,7 @@ pub struct Validation {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ConvertQuery {
     /// rusmarc (UNIMARC) or marc21.

@@ -21,6 +21,7 @@ const MAX_LIMIT: u32 = 100;
 const FACET_VALUES: usize = 20;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     /// The search box: words in any script, or fielded syntax (`title:`,

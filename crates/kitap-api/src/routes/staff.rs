@@ -13,6 +13,7 @@ use crate::extract_errors::parse_id;
 use crate::state::ApiState;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Accounts whose home library has this code.
