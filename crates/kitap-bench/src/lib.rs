@@ -8,6 +8,7 @@
 //! targets in `benches/`; see BENCHMARKS.md.
 
 pub mod args;
+pub mod circ;
 pub mod generator;
 pub mod http;
 pub mod import;

@@ -79,8 +79,17 @@ pub fn cpu_seconds(pid: Pid) -> f64 {
 
 /// CPU seconds of each thread of this process: tid -> (name, seconds).
 pub fn thread_cpu() -> BTreeMap<u32, (String, f64)> {
+    threads_of("/proc/self/task")
+}
+
+/// CPU seconds of each thread of another process: tid -> (name, seconds).
+pub fn thread_cpu_of(pid: u32) -> BTreeMap<u32, (String, f64)> {
+    threads_of(&format!("/proc/{pid}/task"))
+}
+
+fn threads_of(dir: &str) -> BTreeMap<u32, (String, f64)> {
     let mut out = BTreeMap::new();
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+    let Ok(tasks) = std::fs::read_dir(dir) else {
         return out;
     };
     for task in tasks.flatten() {

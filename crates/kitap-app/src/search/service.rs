@@ -31,6 +31,11 @@ use crate::AppError;
 pub const TICK: Duration = Duration::from_millis(100);
 /// How long a hole in outbox ids may stay open before it is skipped.
 pub const HOLE_WAIT: Duration = Duration::from_secs(30);
+/// The least time between two commits. Each commit makes a segment (and
+/// later merges); the desk changes copies many times a second, and every
+/// change need only be searchable within a second. After a quiet spell the
+/// first change is committed at the next tick.
+pub const COMMIT_EVERY: Duration = Duration::from_millis(500);
 /// Outbox rows per batch.
 const BATCH: i64 = 2_000;
 /// Writer memory for incremental indexing.
@@ -99,6 +104,9 @@ impl SearchService {
             checkpoint: service.checkpoint.clone(),
             applied: service.applied.clone(),
             building: service.building.clone(),
+            dirty: false,
+            last_commit: None,
+            pending_applied: seq,
         };
         let stop = service.stop.clone();
         let handle = std::thread::Builder::new()
@@ -174,6 +182,11 @@ struct Worker {
     checkpoint: Arc<AtomicI64>,
     applied: Arc<AtomicI64>,
     building: Arc<AtomicBool>,
+    /// Changes applied to the writer and not yet committed.
+    dirty: bool,
+    last_commit: Option<Instant>,
+    /// The highest outbox id applied, published as `applied` at the commit.
+    pending_applied: i64,
 }
 
 impl Worker {
@@ -183,7 +196,10 @@ impl Worker {
                 Ok(busy) => busy,
                 Err(err) => {
                     tracing::error!(%err, "indexer tick failed; retrying");
+                    // The writer and what it held uncommitted are gone:
+                    // apply again from the last commit (changes are idempotent).
                     self.indexer = None;
+                    self.reset(self.checkpoint.load(Ordering::SeqCst));
                     std::thread::sleep(Duration::from_secs(1));
                     false
                 }
@@ -232,12 +248,19 @@ impl Worker {
         }
         let advanced = self.advance(&entries);
         if !fresh.is_empty() || advanced {
+            self.dirty = true;
+            if let Some(last) = entries.last() {
+                self.pending_applied = self.pending_applied.max(last.id);
+            }
+        }
+        if self.dirty && self.last_commit.is_none_or(|t| t.elapsed() >= COMMIT_EVERY) {
             let indexer = self.indexer.as_mut().ok_or_else(|| internal("no writer"))?;
             indexer.commit(self.cursor).map_err(internal)?;
+            self.last_commit = Some(Instant::now());
+            self.dirty = false;
             self.checkpoint.store(self.cursor, Ordering::SeqCst);
-            if let Some(last) = entries.last() {
-                self.applied.fetch_max(last.id, Ordering::SeqCst);
-            }
+            self.applied
+                .fetch_max(self.pending_applied, Ordering::SeqCst);
         }
         Ok(entries.len() as i64 == BATCH)
     }
@@ -248,6 +271,8 @@ impl Worker {
         self.hole_since = None;
         self.checkpoint.store(seq, Ordering::SeqCst);
         self.applied.store(seq, Ordering::SeqCst);
+        self.pending_applied = seq;
+        self.dirty = false;
     }
 
     /// Moves the cursor over the contiguous ids just applied; returns whether it moved.
