@@ -30,7 +30,7 @@ pub use holdings::{
     WriteOffReason,
 };
 pub use ids::{
-    AccessionActId, AuditId, BlockId, BranchId, CirculationEventId, ClosedDayId, CopyId, HoldId,
+    AccessionActId, AmnestyCampaignId, AuditId, BlockId, BranchId, CirculationEventId, ClosedDayId, CopyId, HoldId,
     ImportId, LoanId, LoanRuleId, NoticeId, ReaderId, RecordId, SessionId, StaffId, WriteOffActId,
 };
 pub use iin::Iin;

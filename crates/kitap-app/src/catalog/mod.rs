@@ -26,4 +26,5 @@ pub use kitap_db::copies::StoredCopy;
 pub use records::{RecordDetails, Removal};
 
 pub(crate) use copies::{copy_missing, find_library};
+pub(crate) use act_create::{PreparedAccession, PreparedWriteOff};
 pub(crate) use copy_batch::announce;
