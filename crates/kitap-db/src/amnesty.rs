@@ -102,7 +102,11 @@ pub fn list(
     if let Some(after) = after {
         q = q.filter(amnesty_campaigns::id.gt(after.to_string()));
     }
-    load(q.order(amnesty_campaigns::id.asc()).limit(limit).load(conn)?)
+    load(
+        q.order(amnesty_campaigns::id.asc())
+            .limit(limit)
+            .load(conn)?,
+    )
 }
 
 /// Campaigns whose period meets `[starts_on, ends_on]` and whose scope meets
@@ -194,7 +198,13 @@ pub struct ReportLine {
 
 type ReportRow = (
     ClearanceRow,
-    (chrono::NaiveDateTime, Option<String>, String, String, String),
+    (
+        chrono::NaiveDateTime,
+        Option<String>,
+        String,
+        String,
+        String,
+    ),
     (String, String, String),
     (String, String),
 );
@@ -228,30 +238,37 @@ pub fn report(
         ))
         .load(conn)?;
     rows.into_iter()
-        .map(|(c, (at, loan, copy, reader, branch), (card, surname, first_name), (barcode, title))| {
-            let corrupt = |e: kitap_domain::ValueError| {
-                DbError::Corrupt(format!("amnesty clearance {}: {e}", c.event_id))
-            };
-            Ok(ReportLine {
-                clearance: Clearance {
-                    event_id: c.event_id.parse().map_err(corrupt)?,
-                    campaign_id: c.campaign_id.parse().map_err(corrupt)?,
-                    days_overdue: c.days_overdue,
-                    was_lost: c.was_lost,
-                    fine_waived_minor: c.fine_waived_minor,
-                    blocks_lifted: c.blocks_lifted,
-                },
-                at: Timestamp::from_naive(at),
-                loan_id: opt(loan.as_deref()).map_err(corrupt)?,
-                copy_id: copy.parse().map_err(corrupt)?,
-                reader_id: reader.parse().map_err(corrupt)?,
-                branch_id: branch.parse().map_err(corrupt)?,
-                card_number: card,
-                surname,
-                first_name,
-                barcode,
-                title,
-            })
-        })
+        .map(
+            |(
+                c,
+                (at, loan, copy, reader, branch),
+                (card, surname, first_name),
+                (barcode, title),
+            )| {
+                let corrupt = |e: kitap_domain::ValueError| {
+                    DbError::Corrupt(format!("amnesty clearance {}: {e}", c.event_id))
+                };
+                Ok(ReportLine {
+                    clearance: Clearance {
+                        event_id: c.event_id.parse().map_err(corrupt)?,
+                        campaign_id: c.campaign_id.parse().map_err(corrupt)?,
+                        days_overdue: c.days_overdue,
+                        was_lost: c.was_lost,
+                        fine_waived_minor: c.fine_waived_minor,
+                        blocks_lifted: c.blocks_lifted,
+                    },
+                    at: Timestamp::from_naive(at),
+                    loan_id: opt(loan.as_deref()).map_err(corrupt)?,
+                    copy_id: copy.parse().map_err(corrupt)?,
+                    reader_id: reader.parse().map_err(corrupt)?,
+                    branch_id: branch.parse().map_err(corrupt)?,
+                    card_number: card,
+                    surname,
+                    first_name,
+                    barcode,
+                    title,
+                })
+            },
+        )
         .collect()
 }

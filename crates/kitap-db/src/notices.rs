@@ -649,26 +649,36 @@ pub fn holds_to_notify(
     }
     let rows: Vec<HoldNotifyRow> = q.order(holds_table::id.asc()).limit(limit).load(conn)?;
     rows.into_iter()
-        .filter_map(|((id, reader, record, copy, pickup, placed_at, ready_on), c)| {
-            ready_on.map(|on| ((id, reader, record, copy, pickup, placed_at, on), c))
-        })
-        .map(|((id, reader, record, copy, pickup, placed_at, ready_on), c)| {
-            let corrupt = |e: kitap_domain::ValueError| DbError::Corrupt(format!("hold {id}: {e}"));
-            let (consent_email, consent_sms, email, phone) = c;
-            let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
-            Ok(HoldToNotify {
-                hold_id: id.parse().map_err(corrupt)?,
-                reader_id: reader.parse().map_err(corrupt)?,
-                record_id: record.parse().map_err(corrupt)?,
-                copy_id: copy.as_deref().map(str::parse).transpose().map_err(corrupt)?,
-                pickup_branch_id: pickup.parse().map_err(corrupt)?,
-                placed_at: Timestamp::from_naive(placed_at),
-                ready_on,
-                consent_email,
-                consent_sms,
-                has_email: present(&email),
-                has_phone: present(&phone),
-            })
-        })
+        .filter_map(
+            |((id, reader, record, copy, pickup, placed_at, ready_on), c)| {
+                ready_on.map(|on| ((id, reader, record, copy, pickup, placed_at, on), c))
+            },
+        )
+        .map(
+            |((id, reader, record, copy, pickup, placed_at, ready_on), c)| {
+                let corrupt =
+                    |e: kitap_domain::ValueError| DbError::Corrupt(format!("hold {id}: {e}"));
+                let (consent_email, consent_sms, email, phone) = c;
+                let present =
+                    |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+                Ok(HoldToNotify {
+                    hold_id: id.parse().map_err(corrupt)?,
+                    reader_id: reader.parse().map_err(corrupt)?,
+                    record_id: record.parse().map_err(corrupt)?,
+                    copy_id: copy
+                        .as_deref()
+                        .map(str::parse)
+                        .transpose()
+                        .map_err(corrupt)?,
+                    pickup_branch_id: pickup.parse().map_err(corrupt)?,
+                    placed_at: Timestamp::from_naive(placed_at),
+                    ready_on,
+                    consent_email,
+                    consent_sms,
+                    has_email: present(&email),
+                    has_phone: present(&phone),
+                })
+            },
+        )
         .collect()
 }

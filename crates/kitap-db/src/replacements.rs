@@ -56,10 +56,7 @@ pub fn insert(conn: &mut DbConnection, r: &Replacement) -> Result<(), DbError> {
 }
 
 /// The replacement of a lost copy, if it was replaced.
-pub fn of_lost_copy(
-    conn: &mut DbConnection,
-    lost: CopyId,
-) -> Result<Option<Replacement>, DbError> {
+pub fn of_lost_copy(conn: &mut DbConnection, lost: CopyId) -> Result<Option<Replacement>, DbError> {
     copy_replacements::table
         .filter(copy_replacements::replaces_copy_id.eq(lost.to_string()))
         .select(Row::as_select())

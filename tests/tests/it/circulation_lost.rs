@@ -50,10 +50,7 @@ async fn desk(app: &TestApp) -> Desk {
 }
 
 async fn fines_on(backend: Backend) -> Option<TestApp> {
-    TestApp::start_with(backend, |c: &mut Config| {
-        c.circulation.fines_enabled = true
-    })
-    .await
+    TestApp::start_with(backend, |c: &mut Config| c.circulation.fines_enabled = true).await
 }
 
 /// Moves every open loan of a reader to `due`.
@@ -96,17 +93,29 @@ async fn post_at(app: &TestApp, token: &str, path: &str, body: Value) -> Respons
 }
 
 async fn give_back(app: &TestApp, token: &str, barcode: &str) -> Value {
-    post_at(app, token, "/api/v1/returns", json!({"item_barcode": barcode}))
-        .await
-        .expect(200)
-        .body["return"]
+    post_at(
+        app,
+        token,
+        "/api/v1/returns",
+        json!({"item_barcode": barcode}),
+    )
+    .await
+    .expect(200)
+    .body["return"]
         .clone()
 }
 
 async fn lend(app: &TestApp, token: &str, reader: &Value, barcode: &str) -> String {
-    let loan = checkout(app, token, "F01", reader["id"].as_str().unwrap(), barcode, json!({}))
-        .await
-        .expect(201);
+    let loan = checkout(
+        app,
+        token,
+        "F01",
+        reader["id"].as_str().unwrap(),
+        barcode,
+        json!({}),
+    )
+    .await
+    .expect(201);
     loan.body["loan"]["id"].as_str().unwrap().to_owned()
 }
 
@@ -261,20 +270,42 @@ async fn fines_are_recorded_shown_and_waived(backend: Backend) {
         return;
     };
     let d = desk(&app).await;
-    app.post("/api/v1/loan-rules", Some(&d.admin), json!({"library": "F01", "loan_days": 15, "max_renewals": 2,
-        "renewal_days": 15, "max_items": 5, "fine_per_day_minor": 50})).await.expect(201);
+    app.post(
+        "/api/v1/loan-rules",
+        Some(&d.admin),
+        json!({"library": "F01", "loan_days": 15, "max_renewals": 2,
+        "renewal_days": 15, "max_items": 5, "fine_per_day_minor": 50}),
+    )
+    .await
+    .expect(201);
     let books = copies_at_f01(&app, &d.cataloger, "Абай жолы", json!({"count": 2})).await;
     let reader = register(&app, &d.librarian, "Оспанов", "Ерлан", json!({})).await;
+    let other = register(&app, &d.librarian, "Мұратов", "Болат", json!({})).await;
     let late = lend(&app, &d.librarian, &reader, &books[0]).await;
-    due_on(&app, reader["id"].as_str().unwrap(), today() - Duration::days(4)).await;
-    let on_time = lend(&app, &d.librarian, &reader, &books[1]).await;
+    due_on(
+        &app,
+        reader["id"].as_str().unwrap(),
+        today() - Duration::days(4),
+    )
+    .await;
+    let on_time = lend(&app, &d.librarian, &other, &books[1]).await;
 
-    let listed = app.get("/api/v1/debtors", Some(&d.librarian)).await.expect(200);
+    let listed = app
+        .get("/api/v1/debtors", Some(&d.librarian))
+        .await
+        .expect(200);
     let debtor = &listed.body["debtors"][0];
     assert_eq!(debtor["copies"][0]["fine_minor"], 200, "{}", listed.text);
     assert_eq!(debtor["fines_minor"], 200);
-    let csv = app.get("/api/v1/debtors?format=csv", Some(&d.librarian)).await.expect(200);
-    assert!(csv.text.lines().next().unwrap().ends_with(",Fine"), "{}", csv.text);
+    let csv = app
+        .get("/api/v1/debtors?format=csv", Some(&d.librarian))
+        .await
+        .expect(200);
+    assert!(
+        csv.text.lines().next().unwrap().ends_with(",Fine"),
+        "{}",
+        csv.text
+    );
 
     let back = give_back(&app, &d.librarian, &books[0]).await;
     assert_eq!(back["overdue_days"], 4);
@@ -283,19 +314,54 @@ async fn fines_are_recorded_shown_and_waived(backend: Backend) {
     assert_eq!(back["fine_minor"], 0);
 
     let path = format!("/api/v1/loans/{late}/waive-fine");
-    let denied = app.post(&path, Some(&d.librarian), json!({"reason": "x"})).await.expect(403);
+    let denied = app
+        .post(&path, Some(&d.librarian), json!({"reason": "x"}))
+        .await
+        .expect(403);
     assert_eq!(denied.code(), "role_denied");
-    app.post(&path, Some(&d.manager), json!({"reason": "  "})).await.expect(422);
-    let waived = app.post(&path, Some(&d.manager), json!({"reason": "hospital"})).await.expect(200);
+    app.post(&path, Some(&d.manager), json!({"reason": "  "}))
+        .await
+        .expect(422);
+    let waived = app
+        .post(&path, Some(&d.manager), json!({"reason": "hospital"}))
+        .await
+        .expect(200);
     assert_eq!(waived.body["waiver"]["amount_minor"], 200);
     assert_eq!(waived.body["waiver"]["reason"], "hospital");
     assert!(waived.body["waiver"]["campaign_id"].is_null());
-    conflict(app.post(&path, Some(&d.admin), json!({"reason": "again"})).await, "fine_already_waived");
-    conflict(app.post(&format!("/api/v1/loans/{on_time}/waive-fine"), Some(&d.admin), json!({"reason": "x"})).await, "no_fine");
-    let unknown = app.post(&format!("/api/v1/loans/{}/waive-fine", kitap_domain::LoanId::new()), Some(&d.admin), json!({"reason": "x"})).await.expect(404);
+    conflict(
+        app.post(&path, Some(&d.admin), json!({"reason": "again"}))
+            .await,
+        "fine_already_waived",
+    );
+    conflict(
+        app.post(
+            &format!("/api/v1/loans/{on_time}/waive-fine"),
+            Some(&d.admin),
+            json!({"reason": "x"}),
+        )
+        .await,
+        "no_fine",
+    );
+    let unknown = app
+        .post(
+            &format!("/api/v1/loans/{}/waive-fine", kitap_domain::LoanId::new()),
+            Some(&d.admin),
+            json!({"reason": "x"}),
+        )
+        .await
+        .expect(404);
     assert_eq!(unknown.code(), "loan_not_found");
-    let audit = app.get("/api/v1/audit?action=waive_fine", Some(&d.admin)).await.expect(200);
-    assert_eq!(audit.body["entries"].as_array().unwrap().len(), 1, "{}", audit.text);
+    let audit = app
+        .get("/api/v1/audit?action=waive_fine", Some(&d.admin))
+        .await
+        .expect(200);
+    assert_eq!(
+        audit.body["entries"].as_array().unwrap().len(),
+        1,
+        "{}",
+        audit.text
+    );
 }
 
 async fn amnesty_clears_blocks_and_fines_and_reports_them(backend: Backend) {
@@ -304,38 +370,90 @@ async fn amnesty_clears_blocks_and_fines_and_reports_them(backend: Backend) {
     };
     let d = desk(&app).await;
     let today = today();
-    let campaign = |name: &str, from: i64, to: i64, library: Option<&str>| {
-        json!({"name": name, "starts_on": today + Duration::days(from), "ends_on": today + Duration::days(to), "library": library})
-    };
+    let campaign = |name: &str, from: i64, to: i64, library: Option<&str>| json!({"name": name, "starts_on": today + Duration::days(from), "ends_on": today + Duration::days(to), "library": library});
     let path = "/api/v1/amnesty-campaigns";
-    let denied = app.post(path, Some(&d.librarian), campaign("x", 0, 1, None)).await.expect(403);
+    let denied = app
+        .post(path, Some(&d.librarian), campaign("x", 0, 1, None))
+        .await
+        .expect(403);
     assert_eq!(denied.code(), "role_denied");
-    let backwards = app.post(path, Some(&d.admin), campaign("x", 3, 1, None)).await.expect(422);
+    let backwards = app
+        .post(path, Some(&d.admin), campaign("x", 3, 1, None))
+        .await
+        .expect(422);
     assert_eq!(backwards.code(), "validation_failed");
-    let unknown = app.post(path, Some(&d.admin), campaign("x", 0, 1, Some("Z99"))).await.expect(404);
+    let unknown = app
+        .post(path, Some(&d.admin), campaign("x", 0, 1, Some("Z99")))
+        .await
+        .expect(404);
     assert_eq!(unknown.code(), "library_not_found");
-    let week = app.post(path, Some(&d.manager), campaign("Кешірілетін кітаптар апталығы", -1, 5, None)).await.expect(201);
+    let week = app
+        .post(
+            path,
+            Some(&d.manager),
+            campaign("Кешірілетін кітаптар апталығы", -1, 5, None),
+        )
+        .await
+        .expect(201);
     let week = week.body["campaign"].clone();
     assert!(week["library"].is_null());
-    conflict(app.post(path, Some(&d.admin), campaign("again", 5, 9, Some("F02"))).await, "amnesty_overlap");
-    let later = app.post(path, Some(&d.admin), campaign("F02 later", 6, 9, Some("F02"))).await.expect(201);
+    conflict(
+        app.post(path, Some(&d.admin), campaign("again", 5, 9, Some("F02")))
+            .await,
+        "amnesty_overlap",
+    );
+    let later = app
+        .post(
+            path,
+            Some(&d.admin),
+            campaign("F02 later", 6, 9, Some("F02")),
+        )
+        .await
+        .expect(201);
     assert_eq!(later.body["campaign"]["library"], "F02");
-    let listed = app.get(&format!("{path}?limit=1"), Some(&d.librarian)).await.expect(200);
+    let listed = app
+        .get(&format!("{path}?limit=1"), Some(&d.librarian))
+        .await
+        .expect(200);
     assert_eq!(listed.body["campaigns"][0]["id"], week["id"]);
     let next = listed.body["next"].as_str().unwrap();
-    let rest = app.get(&format!("{path}?after={next}"), Some(&d.librarian)).await.expect(200);
+    let rest = app
+        .get(&format!("{path}?after={next}"), Some(&d.librarian))
+        .await
+        .expect(200);
     assert_eq!(rest.body["campaigns"].as_array().unwrap().len(), 1);
     let id = week["id"].as_str().unwrap();
-    app.get(&format!("{path}/{id}"), Some(&d.librarian)).await.expect(200);
-    let missing = app.get(&format!("{path}/{}", kitap_domain::LoanId::new()), Some(&d.librarian)).await.expect(404);
+    app.get(&format!("{path}/{id}"), Some(&d.librarian))
+        .await
+        .expect(200);
+    let missing = app
+        .get(
+            &format!("{path}/{}", kitap_domain::LoanId::new()),
+            Some(&d.librarian),
+        )
+        .await
+        .expect(404);
     assert_eq!(missing.code(), "amnesty_campaign_not_found");
 
-    app.post("/api/v1/loan-rules", Some(&d.admin), json!({"library": "F01", "loan_days": 15, "max_renewals": 2,
-        "renewal_days": 15, "max_items": 5, "fine_per_day_minor": 50})).await.expect(201);
+    app.post(
+        "/api/v1/loan-rules",
+        Some(&d.admin),
+        json!({"library": "F01", "loan_days": 15, "max_renewals": 2,
+        "renewal_days": 15, "max_items": 5, "fine_per_day_minor": 50}),
+    )
+    .await
+    .expect(201);
     let books = copies_at_f01(&app, &d.cataloger, "Абай жолы", json!({"count": 3})).await;
     // A debtor 40 days late, blocked; a reader who lost a copy, then found it;
     // a reader on time (not the amnesty's business).
-    let late = register(&app, &d.librarian, "Оспанов", "Ерлан", json!({"phone": "+7 701 111 2233"})).await;
+    let late = register(
+        &app,
+        &d.librarian,
+        "Оспанов",
+        "Ерлан",
+        json!({"phone": "+7 701 111 2233"}),
+    )
+    .await;
     let loser = register(&app, &d.librarian, "Сәрсенова", "Әлия", json!({})).await;
     let good = register(&app, &d.librarian, "Мұратов", "Болат", json!({})).await;
     let late_id = late["id"].as_str().unwrap();
@@ -343,9 +461,18 @@ async fn amnesty_clears_blocks_and_fines_and_reports_them(backend: Backend) {
     let lost = lend(&app, &d.librarian, &loser, &books[1]).await;
     lend(&app, &d.librarian, &good, &books[2]).await;
     due_on(&app, late_id, today - Duration::days(40)).await;
-    app.post("/api/v1/debtors/refresh", Some(&d.admin), json!({})).await.expect(200);
+    app.post("/api/v1/debtors/refresh", Some(&d.admin), json!({}))
+        .await
+        .expect(200);
     assert_eq!(blocks(&app, &d.librarian, late_id).await.len(), 1);
-    post_at(&app, &d.librarian, &format!("/api/v1/loans/{lost}/lost"), json!({})).await.expect(200);
+    post_at(
+        &app,
+        &d.librarian,
+        &format!("/api/v1/loans/{lost}/lost"),
+        json!({}),
+    )
+    .await
+    .expect(200);
 
     let back = give_back(&app, &d.librarian, &books[0]).await;
     assert_eq!(back["fine_minor"], 2000);
@@ -360,7 +487,10 @@ async fn amnesty_clears_blocks_and_fines_and_reports_them(backend: Backend) {
     let on_time = give_back(&app, &d.librarian, &books[2]).await;
     assert!(on_time["amnesty"].is_null());
 
-    let report = app.get(&format!("{path}/{id}/report"), Some(&d.manager)).await.expect(200);
+    let report = app
+        .get(&format!("{path}/{id}/report"), Some(&d.manager))
+        .await
+        .expect(200);
     let r = &report.body;
     let lines = r["returns"].as_array().unwrap();
     assert_eq!(lines.len(), 2, "{}", report.text);
@@ -371,21 +501,47 @@ async fn amnesty_clears_blocks_and_fines_and_reports_them(backend: Backend) {
     assert_eq!(lines[0]["title"], "Абай жолы");
     assert_eq!(lines[0]["library"], "F01");
     assert_eq!(lines[0]["reader_name"], "Оспанов Ерлан");
-    assert!(!report.text.contains("111 2233"), "contacts stay out of the report");
+    assert!(
+        !report.text.contains("111 2233"),
+        "contacts stay out of the report"
+    );
     assert_eq!(lines[1]["was_lost"], true);
     assert_eq!(lines[1]["blocks_lifted"], 1);
     assert_eq!(r["totals"]["returned"], 2);
     assert_eq!(r["totals"]["readers"], 2);
     assert_eq!(r["totals"]["blocks_lifted"], 2);
     assert_eq!(r["totals"]["fines_waived_minor"], 2000);
-    let csv = app.get(&format!("{path}/{id}/report?format=csv"), Some(&d.librarian)).await.expect(200);
+    let csv = app
+        .get(
+            &format!("{path}/{id}/report?format=csv"),
+            Some(&d.librarian),
+        )
+        .await
+        .expect(200);
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
     assert!(csv.text.starts_with("Returned at,Reader,Card"));
     assert_eq!(csv.text.lines().count(), 4, "{}", csv.text);
     assert!(csv.text.lines().last().unwrap().starts_with("Total,"));
-    app.get(&format!("{path}/{id}/report?format=pdf"), Some(&d.librarian)).await.expect(400);
-    let cataloger = app.get(&format!("{path}/{id}/report"), Some(&d.cataloger)).await.expect(403);
+    app.get(
+        &format!("{path}/{id}/report?format=pdf"),
+        Some(&d.librarian),
+    )
+    .await
+    .expect(400);
+    let cataloger = app
+        .get(&format!("{path}/{id}/report"), Some(&d.cataloger))
+        .await
+        .expect(403);
     assert_eq!(cataloger.code(), "role_denied");
-    let waiver = app.post(&format!("/api/v1/loans/{}/waive-fine", back["loan"]["id"].as_str().unwrap()), Some(&d.admin), json!({"reason": "x"})).await;
+    let waiver = app
+        .post(
+            &format!(
+                "/api/v1/loans/{}/waive-fine",
+                back["loan"]["id"].as_str().unwrap()
+            ),
+            Some(&d.admin),
+            json!({"reason": "x"}),
+        )
+        .await;
     conflict(waiver, "fine_already_waived");
 }

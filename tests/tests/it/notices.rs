@@ -709,39 +709,75 @@ async fn a_trapped_hold_is_announced_once_per_consented_channel(backend: Backend
     let admin = app.admin_token().await;
     let librarian = crate::copies::staff(&app, "lib.f01", "librarian", "F01").await;
     let cataloger = crate::copies::staff(&app, "cat.f01", "cataloger", "F01").await;
-    let holder = register(&app, &librarian, "Сәрсенова", "Әлия",
-        json!({"phone": "+77011112233", "consent_sms": true})).await;
-    let caller = register(&app, &librarian, "Мұратов", "Болат", json!({"phone": "+77012223344"})).await;
+    let holder = register(
+        &app,
+        &librarian,
+        "Сәрсенова",
+        "Әлия",
+        json!({"phone": "+77011112233", "consent_sms": true}),
+    )
+    .await;
+    let caller = register(
+        &app,
+        &librarian,
+        "Мұратов",
+        "Болат",
+        json!({"phone": "+77012223344"}),
+    )
+    .await;
     let borrower = register(&app, &librarian, "Оспанов", "Ерлан", json!({})).await;
     let mut barcodes = Vec::new();
     for (title, reader) in [("Абай жолы", &holder), ("Қан мен тер", &caller)] {
         let record = crate::copies::record(&app, &cataloger, title, true).await;
         let copy = crate::copies::add(&app, &cataloger, &record, json!({})).await;
         let barcode = copy[0]["barcode"].as_str().unwrap().to_owned();
-        crate::circulation_desk::checkout(&app, &librarian, "F01", borrower["id"].as_str().unwrap(), &barcode, json!({}))
+        crate::circulation_desk::checkout(
+            &app,
+            &librarian,
+            "F01",
+            borrower["id"].as_str().unwrap(),
+            &barcode,
+            json!({}),
+        )
+        .await
+        .expect(201);
+        let body = json!({"reader": reader["id"], "record_id": record, "pickup_library": "F01"});
+        app.post("/api/v1/holds", Some(&librarian), body)
             .await
             .expect(201);
-        let body = json!({"reader": reader["id"], "record_id": record, "pickup_library": "F01"});
-        app.post("/api/v1/holds", Some(&librarian), body).await.expect(201);
         barcodes.push(barcode);
     }
     // Nothing is ready yet: no hold notice.
     let first = run(&app, &admin).await;
     assert_eq!(first["scheduled"], 0, "{first}");
     for barcode in &barcodes {
-        let back = at(&app, actix_web::http::Method::POST, "/api/v1/returns", &librarian, "F01",
-            Some(json!({"item_barcode": barcode}))).await.expect(200);
+        let back = at(
+            &app,
+            actix_web::http::Method::POST,
+            "/api/v1/returns",
+            &librarian,
+            "F01",
+            Some(json!({"item_barcode": barcode})),
+        )
+        .await
+        .expect(200);
         assert_eq!(back.body["return"]["destination"], "hold_shelf");
     }
 
     let report = run(&app, &admin).await;
     assert_eq!(report["scheduled"], 2, "{report}");
     assert_eq!(report["sent"], 1, "{report}");
-    let listed = app.get("/api/v1/notices?kind=hold_ready", Some(&librarian)).await.expect(200);
+    let listed = app
+        .get("/api/v1/notices?kind=hold_ready", Some(&librarian))
+        .await
+        .expect(200);
     let notices = listed.body["notices"].as_array().unwrap();
     assert_eq!(notices.len(), 2, "{}", listed.text);
     let of = |reader: &Value| -> Vec<&Value> {
-        notices.iter().filter(|n| n["reader_id"] == reader["id"]).collect()
+        notices
+            .iter()
+            .filter(|n| n["reader_id"] == reader["id"])
+            .collect()
     };
     let texted = of(&holder);
     assert_eq!(texted.len(), 1);
@@ -755,7 +791,10 @@ async fn a_trapped_hold_is_announced_once_per_consented_channel(backend: Backend
     let sms = gateway.requests();
     assert_eq!(sms.len(), 1);
     assert!(sms[0].contains("Абай жолы"), "{}", sms[0]);
-    let calls = app.get("/api/v1/notices/calls?library=F01", Some(&librarian)).await.expect(200);
+    let calls = app
+        .get("/api/v1/notices/calls?library=F01", Some(&librarian))
+        .await
+        .expect(200);
     let lines = calls.body["calls"].as_array().unwrap();
     assert_eq!(lines.len(), 1, "{}", calls.text);
     assert_eq!(lines[0]["kind"], "hold_ready");
@@ -767,7 +806,10 @@ async fn a_trapped_hold_is_announced_once_per_consented_channel(backend: Backend
     assert_eq!(again["scheduled"], 0, "{again}");
     assert_eq!(again["sent"], 0, "{again}");
     assert_eq!(gateway.requests().len(), 1);
-    let listed = app.get("/api/v1/notices?kind=hold_ready", Some(&librarian)).await.expect(200);
+    let listed = app
+        .get("/api/v1/notices?kind=hold_ready", Some(&librarian))
+        .await
+        .expect(200);
     assert_eq!(listed.body["notices"].as_array().unwrap().len(), 2);
 }
 

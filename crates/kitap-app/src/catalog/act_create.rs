@@ -11,8 +11,8 @@ use kitap_db::branches::Branch;
 use kitap_db::copies::{self, StoredCopy};
 use kitap_db::{counters, DbConnection};
 use kitap_domain::{
-    AccessionActId, AcquisitionSource, CopyId, CopyStatus, Money, RecordId, Timestamp,
-    ValueError, WriteOffActId, WriteOffBlock, WriteOffReason,
+    AccessionActId, AcquisitionSource, CopyId, CopyStatus, Money, RecordId, Timestamp, ValueError,
+    WriteOffActId, WriteOffBlock, WriteOffReason,
 };
 use serde_json::{json, Value};
 
@@ -192,8 +192,7 @@ impl App {
         if acts::withdraw_copies(conn, &ids, branch.id, id, now)? != ids.len() {
             return Err(changed_meanwhile());
         }
-        let lines: Vec<(CopyId, Option<Money>)> =
-            leaving.iter().map(|c| (c.id, c.price)).collect();
+        let lines: Vec<(CopyId, Option<Money>)> = leaving.iter().map(|c| (c.id, c.price)).collect();
         acts::insert_write_off_lines(conn, id, &lines)?;
         announce(conn, now, &ids)?;
         for before in &leaving {

@@ -78,7 +78,7 @@ pub struct CampaignReport {
 fn campaign_missing(err: DbError) -> AppError {
     match err {
         DbError::NotFound => AppError::NotFound {
-            entity: "amnesty_campaign",
+            entity: "amnesty campaign",
         },
         other => other.into(),
     }
@@ -234,14 +234,8 @@ pub(crate) fn apply(
         starts_on: campaign.starts_on,
         ends_on: campaign.ends_on,
     };
-    let clearance = amnesty_clearance(
-        &[period],
-        r.today,
-        r.decision,
-        &state,
-        state.overdue_loans,
-    )
-    .unwrap_or_default();
+    let clearance = amnesty_clearance(&[period], r.today, r.decision, &state, state.overdue_loans)
+        .unwrap_or_default();
     let why = format!("amnesty campaign \"{}\"", campaign.name);
     let mut lifted = 0;
     if clearance.lift_overdue_block {

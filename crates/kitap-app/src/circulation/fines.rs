@@ -102,6 +102,13 @@ pub(crate) fn waive_by_campaign(
     };
     fines::insert(conn, &waiver)?;
     let after = json!({"amount_minor": amount_minor, "campaign_id": campaign.to_string()});
-    audit(conn, actor, "waive_fine", ("loan", &loan), None, Some(after))?;
+    audit(
+        conn,
+        actor,
+        "waive_fine",
+        ("loan", &loan),
+        None,
+        Some(after),
+    )?;
     Ok(())
 }

@@ -117,7 +117,8 @@ pub(crate) fn lift_kind(
         .filter(|b| b.kind == kind)
     {
         if blocks::lift(conn, b.id, now, actor.staff_id, Some(why))? {
-            let after = json!({"reader_id": reader.to_string(), "kind": kind.as_str(), "lift_reason": why});
+            let after =
+                json!({"reader_id": reader.to_string(), "kind": kind.as_str(), "lift_reason": why});
             audit(
                 conn,
                 actor,
@@ -235,7 +236,8 @@ impl App {
             }
             let lost = copies::find(conn, loan.copy_id)?;
             let reader = kitap_db::readers::find(conn, loan.reader_id)?;
-            let accession = PreparedAccession::parse(&accession_of(&req, &lost, &loan, (here.id, today)))?;
+            let accession =
+                PreparedAccession::parse(&accession_of(&req, &lost, &loan, (here.id, today)))?;
             let act_in = self.accession_in(conn, actor, here.clone(), &accession, now)?;
             let new_copy = act_in
                 .lines

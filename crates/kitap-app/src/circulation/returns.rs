@@ -14,8 +14,8 @@ use super::amnesty::{self, AmnestyApplied, ClearedReturn};
 use super::desk::{copy_by_barcode, loan_snapshot, not_on_loan};
 use super::events::{self, EventFacts};
 use super::fines::fine_per_day;
-use super::lost::lift_lost_blocks;
 use super::holds::{offer_copy, receive_for_hold, Trapped};
+use super::lost::lift_lost_blocks;
 use super::{today, DESK};
 use crate::audit::record as audit;
 use crate::catalog::announce;
@@ -123,14 +123,8 @@ impl App {
                 renewals: u16::try_from(loan.renewals.max(0)).unwrap_or(u16::MAX),
                 issued_on: loan.issued_at.utc().date_naive(),
             };
-            let decision = decide_return(
-                &state,
-                here,
-                copy.branch_id,
-                today,
-                rate,
-                fines && rate > 0,
-            );
+            let decision =
+                decide_return(&state, here, copy.branch_id, today, rate, fines && rate > 0);
             if !loans::close(conn, loan.id, now, here, decision.fine_minor)? {
                 return Err(not_on_loan());
             }

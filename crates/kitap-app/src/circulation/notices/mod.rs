@@ -32,7 +32,9 @@ use chrono::{NaiveDate, Utc};
 use kitap_circulation::NoticePolicy;
 use kitap_db::notices::{self, NoticeContext, NoticeFilter, StoredNotice};
 use kitap_db::{branches, DbConnection, DbError};
-use kitap_domain::{BranchCode, NoticeChannel, NoticeId, NoticeKind, NoticeStatus, Role, Timestamp};
+use kitap_domain::{
+    BranchCode, NoticeChannel, NoticeId, NoticeKind, NoticeStatus, Role, Timestamp,
+};
 use serde_json::json;
 
 pub(crate) use config::NOTICE_ENV_OVERRIDES;

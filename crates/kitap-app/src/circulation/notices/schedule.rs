@@ -6,10 +6,14 @@
 //! the desk's phone list.
 
 use chrono::NaiveDate;
-use kitap_circulation::{channels_for, hold_ready_notice, notices_due, HoldState, LoanState, NoticeDue};
+use kitap_circulation::{
+    channels_for, hold_ready_notice, notices_due, HoldState, LoanState, NoticeDue,
+};
 use kitap_db::notices::{self, HoldToNotify, LoanToNotify, StoredNotice};
 use kitap_db::DbConnection;
-use kitap_domain::{HoldId, HoldStatus, LoanId, NoticeChannel, NoticeId, NoticeStatus, ReaderId, Timestamp};
+use kitap_domain::{
+    HoldId, HoldStatus, LoanId, NoticeChannel, NoticeId, NoticeStatus, ReaderId, Timestamp,
+};
 
 use super::BATCH;
 use crate::{App, AppError};
@@ -127,7 +131,6 @@ impl App {
             None => NoticeChannel::Phone,
         }
     }
-
 }
 
 /// Whose notice it is and what it is about.
@@ -179,4 +182,3 @@ fn hold_state(h: &HoldToNotify) -> HoldState {
         placed_at: h.placed_at,
     }
 }
-
