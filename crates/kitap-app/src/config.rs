@@ -44,6 +44,10 @@ pub struct CirculationConfig {
     pub auto_block_after_days: u32,
     /// Days a ready hold waits on the hold shelf.
     pub hold_shelf_days: u16,
+    /// Whether overdue returns are charged the rule's fine per day; off,
+    /// nothing is charged whatever the rules say (Kazakh libraries charge
+    /// no money for lateness).
+    pub fines_enabled: bool,
 }
 
 impl Default for CirculationConfig {
@@ -51,6 +55,7 @@ impl Default for CirculationConfig {
         CirculationConfig {
             auto_block_after_days: kitap_circulation::DebtPolicy::default().auto_block_after_days,
             hold_shelf_days: kitap_circulation::NoticePolicy::default().hold_shelf_days,
+            fines_enabled: false,
         }
     }
 }
@@ -235,7 +240,7 @@ const OTHER_VARS: [&str; 3] = [
 type Setter = fn(&mut Config, &str) -> Result<(), String>;
 
 /// Each override: variable name and how it sets the config.
-const ENV_OVERRIDES: [(&str, Setter); 20] = [
+const ENV_OVERRIDES: [(&str, Setter); 21] = [
     ("KITAP_SEARCH_DIR", |c, v| {
         c.search.dir = v.to_owned();
         Ok(())
@@ -264,6 +269,10 @@ const ENV_OVERRIDES: [(&str, Setter); 20] = [
     }),
     ("KITAP_HOLD_SHELF_DAYS", |c, v| {
         parse_into(&mut c.circulation.hold_shelf_days, v)
+    }),
+    ("KITAP_FINES_ENABLED", |c, v| {
+        c.circulation.fines_enabled = parse_switch(v)?;
+        Ok(())
     }),
     ("KITAP_MAX_BODY_BYTES", |c, v| {
         parse_into(&mut c.server.max_body_bytes, v)
@@ -313,6 +322,15 @@ fn parse_into<T: std::str::FromStr>(slot: &mut T, value: &str) -> Result<(), Str
         .parse()
         .map_err(|_| format!("{value:?} is not a valid number"))?;
     Ok(())
+}
+
+/// true/false (also 1/0, yes/no, on/off).
+fn parse_switch(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(format!("{value:?} is not true or false")),
+    }
 }
 
 /// A comma-separated list of IP addresses (empty: none).
@@ -497,6 +515,16 @@ mod tests {
                 "{name} is not in defaults.toml"
             );
         }
+    }
+
+    #[test]
+    fn fines_are_off_unless_switched_on() {
+        assert!(!Config::default().circulation.fines_enabled);
+        let on = Config::load(None, env(&[("KITAP_FINES_ENABLED", "true")])).unwrap();
+        assert!(on.circulation.fines_enabled);
+        let off = Config::load(None, env(&[("KITAP_FINES_ENABLED", "0")])).unwrap();
+        assert!(!off.circulation.fines_enabled);
+        assert!(Config::load(None, env(&[("KITAP_FINES_ENABLED", "maybe")])).is_err());
     }
 
     #[test]

@@ -578,3 +578,107 @@ pub fn mark_done(conn: &mut DbConnection, id: NoticeId, at: Timestamp) -> Result
     .execute(conn)?;
     Ok(changed == 1)
 }
+
+/// A hold waiting on the hold shelf, with its reader's consents and whether
+/// each contact is there (never the contact itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldToNotify {
+    pub hold_id: HoldId,
+    pub reader_id: ReaderId,
+    pub record_id: kitap_domain::RecordId,
+    pub copy_id: Option<kitap_domain::CopyId>,
+    pub pickup_branch_id: BranchId,
+    pub placed_at: Timestamp,
+    pub ready_on: NaiveDate,
+    pub consent_email: bool,
+    pub consent_sms: bool,
+    pub has_email: bool,
+    pub has_phone: bool,
+}
+
+type HoldNotifyRow = (
+    (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        chrono::NaiveDateTime,
+        Option<NaiveDate>,
+    ),
+    (bool, bool, Option<String>, Option<String>),
+);
+
+/// Ready holds still on the shelf on `today` (not past `expires_on`), in
+/// hold id order after `after`: the scheduler's batches of hold-ready notices.
+pub fn holds_to_notify(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    after: Option<HoldId>,
+    limit: i64,
+) -> Result<Vec<HoldToNotify>, DbError> {
+    let mut q = holds_table::table
+        .inner_join(readers::table)
+        .filter(holds_table::status.eq(kitap_domain::HoldStatus::Ready.as_str()))
+        .filter(holds_table::ready_on.is_not_null())
+        .filter(
+            holds_table::expires_on
+                .is_null()
+                .or(holds_table::expires_on.ge(today)),
+        )
+        .select((
+            (
+                holds_table::id,
+                holds_table::reader_id,
+                holds_table::record_id,
+                holds_table::copy_id,
+                holds_table::pickup_branch_id,
+                holds_table::placed_at,
+                holds_table::ready_on,
+            ),
+            (
+                readers::consent_email,
+                readers::consent_sms,
+                readers::email,
+                readers::phone,
+            ),
+        ))
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(holds_table::id.gt(after.to_string()));
+    }
+    let rows: Vec<HoldNotifyRow> = q.order(holds_table::id.asc()).limit(limit).load(conn)?;
+    rows.into_iter()
+        .filter_map(
+            |((id, reader, record, copy, pickup, placed_at, ready_on), c)| {
+                ready_on.map(|on| ((id, reader, record, copy, pickup, placed_at, on), c))
+            },
+        )
+        .map(
+            |((id, reader, record, copy, pickup, placed_at, ready_on), c)| {
+                let corrupt =
+                    |e: kitap_domain::ValueError| DbError::Corrupt(format!("hold {id}: {e}"));
+                let (consent_email, consent_sms, email, phone) = c;
+                let present =
+                    |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+                Ok(HoldToNotify {
+                    hold_id: id.parse().map_err(corrupt)?,
+                    reader_id: reader.parse().map_err(corrupt)?,
+                    record_id: record.parse().map_err(corrupt)?,
+                    copy_id: copy
+                        .as_deref()
+                        .map(str::parse)
+                        .transpose()
+                        .map_err(corrupt)?,
+                    pickup_branch_id: pickup.parse().map_err(corrupt)?,
+                    placed_at: Timestamp::from_naive(placed_at),
+                    ready_on,
+                    consent_email,
+                    consent_sms,
+                    has_email: present(&email),
+                    has_phone: present(&phone),
+                })
+            },
+        )
+        .collect()
+}

@@ -406,6 +406,39 @@ diesel::table! {
         starts_on -> Date,
         ends_on -> Date,
         created_at -> Timestamp,
+        branch_id -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    copy_replacements (copy_id) {
+        copy_id -> Text,
+        replaces_copy_id -> Text,
+        loan_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    fine_waivers (loan_id) {
+        loan_id -> Text,
+        amount_minor -> BigInt,
+        waived_at -> Timestamp,
+        waived_by -> Nullable<Text>,
+        campaign_id -> Nullable<Text>,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    amnesty_clearances (event_id) {
+        event_id -> Text,
+        campaign_id -> Text,
+        days_overdue -> Integer,
+        was_lost -> Bool,
+        fine_waived_minor -> BigInt,
+        blocks_lifted -> Integer,
     }
 }
 
@@ -440,6 +473,11 @@ diesel::joinable!(reader_blocks -> readers (reader_id));
 diesel::joinable!(notices -> readers (reader_id));
 diesel::joinable!(notices -> loans (loan_id));
 diesel::joinable!(notices -> holds (hold_id));
+diesel::joinable!(amnesty_campaigns -> branches (branch_id));
+diesel::joinable!(fine_waivers -> loans (loan_id));
+diesel::joinable!(fine_waivers -> amnesty_campaigns (campaign_id));
+diesel::joinable!(amnesty_clearances -> circulation_events (event_id));
+diesel::joinable!(amnesty_clearances -> amnesty_campaigns (campaign_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     branches,
@@ -468,4 +506,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reader_blocks,
     notices,
     amnesty_campaigns,
+    copy_replacements,
+    fine_waivers,
+    amnesty_clearances,
 );

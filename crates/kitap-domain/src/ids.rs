@@ -129,6 +129,12 @@ uuid_id!(
 );
 
 uuid_id!(
+    /// An amnesty campaign: a period when late returns are forgiven.
+    AmnestyCampaignId,
+    "amnesty_campaign_id"
+);
+
+uuid_id!(
     /// A closed day (holiday date or weekday) of one library or of all.
     ClosedDayId,
     "closed_day_id"

@@ -30,8 +30,9 @@ pub use holdings::{
     WriteOffReason,
 };
 pub use ids::{
-    AccessionActId, AuditId, BlockId, BranchId, CirculationEventId, ClosedDayId, CopyId, HoldId,
-    ImportId, LoanId, LoanRuleId, NoticeId, ReaderId, RecordId, SessionId, StaffId, WriteOffActId,
+    AccessionActId, AmnestyCampaignId, AuditId, BlockId, BranchId, CirculationEventId, ClosedDayId,
+    CopyId, HoldId, ImportId, LoanId, LoanRuleId, NoticeId, ReaderId, RecordId, SessionId, StaffId,
+    WriteOffActId,
 };
 pub use iin::Iin;
 pub use import::ImportStatus;

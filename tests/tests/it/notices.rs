@@ -46,6 +46,7 @@ on_both!(
     smtp_failures_are_kept_and_retried_three_times,
     email_goes_out_once_through_smtp,
     one_node_at_a_time,
+    a_trapped_hold_is_announced_once_per_consented_channel,
 );
 
 fn days(from: NaiveDate, n: i64) -> NaiveDate {
@@ -686,6 +687,130 @@ impl Gateway {
     fn requests(&self) -> Vec<String> {
         self.seen.lock().unwrap().clone()
     }
+}
+
+/// Trapping a hold on return stores one `hold_ready` notice, on the
+/// reader's consented channel (SMS) or the desk's call list (no consent);
+/// the job sends it once, and a second run sends nothing new.
+async fn a_trapped_hold_is_announced_once_per_consented_channel(backend: Backend) {
+    use crate::circulation_readers::{at, register};
+    let gateway = Gateway::start();
+    let url = gateway.url();
+    let Some(app) = start(backend, |c| {
+        c.notices.sms = Some(SmsConfig {
+            url,
+            ..SmsConfig::default()
+        })
+    })
+    .await
+    else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    let librarian = crate::copies::staff(&app, "lib.f01", "librarian", "F01").await;
+    let cataloger = crate::copies::staff(&app, "cat.f01", "cataloger", "F01").await;
+    let holder = register(
+        &app,
+        &librarian,
+        "Сәрсенова",
+        "Әлия",
+        json!({"phone": "+77011112233", "consent_sms": true}),
+    )
+    .await;
+    let caller = register(
+        &app,
+        &librarian,
+        "Мұратов",
+        "Болат",
+        json!({"phone": "+77012223344"}),
+    )
+    .await;
+    let borrower = register(&app, &librarian, "Оспанов", "Ерлан", json!({})).await;
+    let mut barcodes = Vec::new();
+    for (title, reader) in [("Абай жолы", &holder), ("Қан мен тер", &caller)] {
+        let record = crate::copies::record(&app, &cataloger, title, true).await;
+        let copy = crate::copies::add(&app, &cataloger, &record, json!({})).await;
+        let barcode = copy[0]["barcode"].as_str().unwrap().to_owned();
+        crate::circulation_desk::checkout(
+            &app,
+            &librarian,
+            "F01",
+            borrower["id"].as_str().unwrap(),
+            &barcode,
+            json!({}),
+        )
+        .await
+        .expect(201);
+        let body = json!({"reader": reader["id"], "record_id": record, "pickup_library": "F01"});
+        app.post("/api/v1/holds", Some(&librarian), body)
+            .await
+            .expect(201);
+        barcodes.push(barcode);
+    }
+    // Nothing is ready yet: no hold notice.
+    let first = run(&app, &admin).await;
+    assert_eq!(first["scheduled"], 0, "{first}");
+    for barcode in &barcodes {
+        let back = at(
+            &app,
+            actix_web::http::Method::POST,
+            "/api/v1/returns",
+            &librarian,
+            "F01",
+            Some(json!({"item_barcode": barcode})),
+        )
+        .await
+        .expect(200);
+        assert_eq!(back.body["return"]["destination"], "hold_shelf");
+    }
+
+    let report = run(&app, &admin).await;
+    assert_eq!(report["scheduled"], 2, "{report}");
+    assert_eq!(report["sent"], 1, "{report}");
+    let listed = app
+        .get("/api/v1/notices?kind=hold_ready", Some(&librarian))
+        .await
+        .expect(200);
+    let notices = listed.body["notices"].as_array().unwrap();
+    assert_eq!(notices.len(), 2, "{}", listed.text);
+    let of = |reader: &Value| -> Vec<&Value> {
+        notices
+            .iter()
+            .filter(|n| n["reader_id"] == reader["id"])
+            .collect()
+    };
+    let texted = of(&holder);
+    assert_eq!(texted.len(), 1);
+    assert_eq!(texted[0]["channel"], "sms");
+    assert_eq!(texted[0]["status"], "sent");
+    assert!(texted[0]["hold_id"].as_str().is_some());
+    let called = of(&caller);
+    assert_eq!(called.len(), 1);
+    assert_eq!(called[0]["channel"], "phone");
+    assert_eq!(called[0]["status"], "pending");
+    let sms = gateway.requests();
+    assert_eq!(sms.len(), 1);
+    assert!(sms[0].contains("Абай жолы"), "{}", sms[0]);
+    let calls = app
+        .get("/api/v1/notices/calls?library=F01", Some(&librarian))
+        .await
+        .expect(200);
+    let lines = calls.body["calls"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{}", calls.text);
+    assert_eq!(lines[0]["kind"], "hold_ready");
+    assert_eq!(lines[0]["title"], "Қан мен тер");
+    assert_eq!(lines[0]["card_number"], caller["card_number"]);
+
+    // A second run: nothing new stored or sent.
+    let again = run(&app, &admin).await;
+    assert_eq!(again["scheduled"], 0, "{again}");
+    assert_eq!(again["sent"], 0, "{again}");
+    assert_eq!(gateway.requests().len(), 1);
+    let listed = app
+        .get("/api/v1/notices?kind=hold_ready", Some(&librarian))
+        .await
+        .expect(200);
+    assert_eq!(listed.body["notices"].as_array().unwrap().len(), 2);
 }
 
 /// A minimal SMTP server that accepts everything and keeps (RCPT, DATA).

@@ -22,6 +22,9 @@ pub struct DebtorCopyDto {
     pub title: String,
     pub due_on: NaiveDate,
     pub days_overdue: i64,
+    /// The fine so far in tiyn (days overdue × the rule's fine per day); 0
+    /// when fines are off (`[circulation] fines_enabled`, the default).
+    pub fine_minor: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -34,6 +37,8 @@ pub struct DebtorDto {
     pub phone: Option<String>,
     pub copies: Vec<DebtorCopyDto>,
     pub max_days_overdue: i64,
+    /// The fines of the overdue copies so far, in tiyn.
+    pub fines_minor: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -76,9 +81,11 @@ fn dto(d: &Debtor) -> DebtorDto {
                 title: c.title.clone(),
                 due_on: c.due_on,
                 days_overdue: c.days_overdue,
+                fine_minor: c.fine_minor,
             })
             .collect(),
         max_days_overdue: d.max_days_overdue,
+        fines_minor: d.fines_minor,
     }
 }
 

@@ -107,8 +107,15 @@ pub struct ReturnDto {
     /// The closed loan; null when a copy in transit was received home.
     pub loan: Option<ReturnedLoan>,
     pub overdue_days: u32,
-    /// In tiyn; 0 when the rule has no fine.
+    /// In tiyn, recorded on the loan; 0 when fines are off (the default) or
+    /// the rule has no fine.
     pub fine_minor: i64,
+    /// The copy had been marked lost and is back after all.
+    pub was_lost: bool,
+    /// `lost_copy` blocks lifted by this return (nothing else lost).
+    pub lost_blocks_lifted: u32,
+    /// What an amnesty campaign cleared; null outside a campaign.
+    pub amnesty: Option<AmnestyDto>,
     /// shelf, hold_shelf or in_transit.
     pub destination: String,
     /// Where an in-transit copy goes (its home library, or a hold's pickup library).
@@ -116,6 +123,15 @@ pub struct ReturnDto {
     /// The hold the copy was trapped for (destination hold_shelf, or
     /// in_transit to its pickup library).
     pub hold: Option<super::holds::TrappedHold>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AmnestyDto {
+    pub campaign_id: String,
+    /// In tiyn: the fine of this return, not charged.
+    pub fine_waived_minor: i64,
+    /// Overdue blocks lifted (nothing else overdue).
+    pub blocks_lifted: u32,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -309,6 +325,13 @@ pub async fn return_copy(
             loan,
             overdue_days: view.overdue_days,
             fine_minor: view.fine_minor,
+            was_lost: view.was_lost,
+            lost_blocks_lifted: view.lost_blocks_lifted,
+            amnesty: view.amnesty.campaign.map(|c| AmnestyDto {
+                campaign_id: c.to_string(),
+                fine_waived_minor: view.amnesty.fine_waived_minor,
+                blocks_lifted: view.amnesty.blocks_lifted,
+            }),
             destination: destination.to_owned(),
             to_library,
             hold,

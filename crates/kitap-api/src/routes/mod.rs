@@ -13,6 +13,7 @@ use crate::state::ApiState;
 
 mod acts;
 mod acts_dto;
+mod amnesty;
 mod audit;
 mod branches;
 mod copies;
@@ -22,6 +23,7 @@ mod exports;
 mod holds;
 mod imports;
 mod loan_rules;
+mod lost;
 mod notices;
 mod readers;
 mod readers_dto;
@@ -107,7 +109,14 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(holds::cancel)
         .service(holds::expire)
         .service(debtors::list)
-        .service(debtors::refresh);
+        .service(debtors::refresh)
+        .service(lost::mark_lost)
+        .service(lost::replace)
+        .service(lost::waive_fine)
+        .service(amnesty::create)
+        .service(amnesty::list)
+        .service(amnesty::get)
+        .service(amnesty::report);
     cfg.service(notices::list)
         .service(notices::calls)
         .service(notices::done)

@@ -125,6 +125,10 @@ pub struct RunReport {
     pub scheduled: usize,
     pub sent: usize,
     pub failed: usize,
+    /// Automatic overdue blocks placed by this run (as `POST /debtors/refresh`).
+    pub blocks_placed: u32,
+    /// Automatic overdue blocks lifted by this run.
+    pub blocks_lifted: u32,
 }
 
 impl From<TickReport> for RunReport {
@@ -136,6 +140,8 @@ impl From<TickReport> for RunReport {
             scheduled: r.scheduled,
             sent: r.sent,
             failed: r.failed,
+            blocks_placed: r.blocks_placed,
+            blocks_lifted: r.blocks_lifted,
         }
     }
 }

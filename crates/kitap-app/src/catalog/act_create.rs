@@ -11,7 +11,7 @@ use kitap_db::branches::Branch;
 use kitap_db::copies::{self, StoredCopy};
 use kitap_db::{counters, DbConnection};
 use kitap_domain::{
-    AccessionActId, AcquisitionSource, CopyId, CopyStatus, Money, Timestamp, ValueError,
+    AccessionActId, AcquisitionSource, CopyId, CopyStatus, Money, RecordId, Timestamp, ValueError,
     WriteOffActId, WriteOffBlock, WriteOffReason,
 };
 use serde_json::{json, Value};
@@ -31,116 +31,118 @@ impl App {
         new: NewAccessionAct,
     ) -> Result<ActDetails<AccessionAct>, AppError> {
         who.require_role(CATALOGERS)?;
-        let date = act_date(new.date)?;
-        let source: AcquisitionSource = new.source.parse()?;
-        let supplier = clean_text("supplier", new.supplier.as_deref(), 200)?;
-        let document_ref = clean_text("document_ref", new.document_ref.as_deref(), 200)?;
-        let note = clean_text("note", new.note.as_deref(), 2000)?;
-        let mut batches = Vec::with_capacity(new.new_copies.len());
-        for group in &new.new_copies {
-            let mut batch = Batch::parse(&group.copies)?;
-            batch.template.acquired_on = Some(date);
-            batch.template.source = Some(source);
-            batch.template.supplier = supplier.clone();
-            batches.push((group.record_id, batch));
-        }
-        let new_count: usize = batches.iter().map(|(_, b)| b.wanted.len()).sum();
-        check_copy_list(&new.copy_ids, new_count)?;
-        let now = Timestamp::now();
-        let id = AccessionActId::new();
+        let prepared = PreparedAccession::parse(&new)?;
         self.db.write(|conn| {
             let branch = library_for(conn, who, new.library.as_deref())?;
-            let existing = load_copies(conn, &new.copy_ids)?;
-            for copy in &existing {
-                may_accession(copy, &branch)?;
-            }
-            let prices = existing.iter().map(|c| c.price).chain(
-                batches
-                    .iter()
-                    .flat_map(|(_, b)| b.wanted.iter().map(|_| b.template.price)),
-            );
-            let header = ActHeader {
-                number: self.act_number(conn, "accession", date)?,
-                branch_id: branch.id,
-                act_date: date,
-                note: note.clone(),
-                copy_count: count_i32(existing.len() + new_count)?,
-                total: total(prices)?,
-                created_by: actor.staff_id,
-                created_at: now,
-            };
-            let act = AccessionAct {
-                id,
-                header,
-                source,
-                supplier: supplier.clone(),
-                document_ref: document_ref.clone(),
-            };
-            acts::insert_accession(conn, &act)?;
-            let mut lines: Vec<(CopyId, Option<Money>)> = Vec::new();
-            for (record, batch) in &batches {
-                for copy in create(
-                    conn,
-                    &self.catalog,
-                    (*record, &branch),
-                    batch,
-                    Some(id),
-                    now,
-                )? {
-                    lines.push((copy.id, copy.price));
-                    audit(
-                        conn,
-                        actor,
-                        "create",
-                        ("copy", &copy.id),
-                        None,
-                        Some(snapshot(&copy)),
-                    )?;
-                }
-            }
-            let ids: Vec<CopyId> = existing.iter().map(|c| c.id).collect();
-            let facts = (date, source, supplier.as_deref());
-            if acts::accession_copies(conn, &ids, branch.id, id, facts, now)? != ids.len() {
-                return Err(changed_meanwhile());
-            }
-            announce(conn, now, &ids)?;
-            for before in &existing {
-                let after = StoredCopy {
-                    accession_act_id: Some(id),
-                    acquired_on: Some(date),
-                    acquisition_source: Some(source),
-                    supplier: supplier.clone(),
-                    version: before.version + 1,
-                    updated_at: now,
-                    ..before.clone()
-                };
-                lines.push((before.id, before.price));
-                let (b, a) = (snapshot(before), snapshot(&after));
+            self.accession_in(conn, actor, branch, &prepared, Timestamp::now())
+        })
+    }
+
+    /// Makes a checked accession act at `branch` inside the caller's
+    /// transaction (the desk's replacement of a lost copy uses it too).
+    pub(crate) fn accession_in(
+        &self,
+        conn: &mut DbConnection,
+        actor: &Actor,
+        branch: Branch,
+        p: &PreparedAccession,
+        now: Timestamp,
+    ) -> Result<ActDetails<AccessionAct>, AppError> {
+        let id = AccessionActId::new();
+        let (date, source) = (p.date, p.source);
+        let (supplier, note) = (&p.supplier, &p.note);
+        let batches = &p.batches;
+        let new_count: usize = batches.iter().map(|(_, b)| b.wanted.len()).sum();
+        let existing = load_copies(conn, &p.copy_ids)?;
+        for copy in &existing {
+            may_accession(copy, &branch)?;
+        }
+        let prices = existing.iter().map(|c| c.price).chain(
+            batches
+                .iter()
+                .flat_map(|(_, b)| b.wanted.iter().map(|_| b.template.price)),
+        );
+        let header = ActHeader {
+            number: self.act_number(conn, "accession", date)?,
+            branch_id: branch.id,
+            act_date: date,
+            note: note.clone(),
+            copy_count: count_i32(existing.len() + new_count)?,
+            total: total(prices)?,
+            created_by: actor.staff_id,
+            created_at: now,
+        };
+        let act = AccessionAct {
+            id,
+            header,
+            source,
+            supplier: supplier.clone(),
+            document_ref: p.document_ref.clone(),
+        };
+        acts::insert_accession(conn, &act)?;
+        let mut lines: Vec<(CopyId, Option<Money>)> = Vec::new();
+        for (record, batch) in batches {
+            for copy in create(
+                conn,
+                &self.catalog,
+                (*record, &branch),
+                batch,
+                Some(id),
+                now,
+            )? {
+                lines.push((copy.id, copy.price));
                 audit(
                     conn,
                     actor,
-                    "accession",
-                    ("copy", &before.id),
-                    Some(b),
-                    Some(a),
+                    "create",
+                    ("copy", &copy.id),
+                    None,
+                    Some(snapshot(&copy)),
                 )?;
             }
-            acts::insert_accession_lines(conn, id, &lines)?;
-            let summary = accession_summary(&act, &branch);
+        }
+        let ids: Vec<CopyId> = existing.iter().map(|c| c.id).collect();
+        let facts = (date, source, supplier.as_deref());
+        if acts::accession_copies(conn, &ids, branch.id, id, facts, now)? != ids.len() {
+            return Err(changed_meanwhile());
+        }
+        announce(conn, now, &ids)?;
+        for before in &existing {
+            let after = StoredCopy {
+                accession_act_id: Some(id),
+                acquired_on: Some(date),
+                acquisition_source: Some(source),
+                supplier: supplier.clone(),
+                version: before.version + 1,
+                updated_at: now,
+                ..before.clone()
+            };
+            lines.push((before.id, before.price));
+            let (b, a) = (snapshot(before), snapshot(&after));
             audit(
                 conn,
                 actor,
-                "create",
-                ("accession_act", &id),
-                None,
-                Some(summary),
+                "accession",
+                ("copy", &before.id),
+                Some(b),
+                Some(a),
             )?;
-            let lines = acts::accession_lines(conn, id)?;
-            Ok(ActDetails {
-                act,
-                library: branch,
-                lines,
-            })
+        }
+        acts::insert_accession_lines(conn, id, &lines)?;
+        let summary = accession_summary(&act, &branch);
+        audit(
+            conn,
+            actor,
+            "create",
+            ("accession_act", &id),
+            None,
+            Some(summary),
+        )?;
+        let lines = acts::accession_lines(conn, id)?;
+        Ok(ActDetails {
+            act,
+            library: branch,
+            lines,
         })
     }
 
@@ -151,75 +153,84 @@ impl App {
         new: NewWriteOffAct,
     ) -> Result<ActDetails<WriteOffAct>, AppError> {
         who.require_role(CATALOGERS)?;
-        let date = act_date(new.date)?;
-        let reason: WriteOffReason = new.reason.parse()?;
-        let note = clean_text("note", new.note.as_deref(), 2000)?;
-        check_copy_list(&new.copy_ids, 0)?;
-        let now = Timestamp::now();
-        let id = WriteOffActId::new();
+        let prepared = PreparedWriteOff::parse(&new)?;
         self.db.write(|conn| {
             let branch = library_for(conn, who, new.library.as_deref())?;
-            let leaving = load_copies(conn, &new.copy_ids)?;
-            for copy in &leaving {
-                may_write_off(copy, &branch)?;
-            }
-            let header = ActHeader {
-                number: self.act_number(conn, "write_off", date)?,
-                branch_id: branch.id,
-                act_date: date,
-                note: note.clone(),
-                copy_count: count_i32(leaving.len())?,
-                total: total(leaving.iter().map(|c| c.price))?,
-                created_by: actor.staff_id,
-                created_at: now,
+            self.write_off_in(conn, actor, branch, &prepared, Timestamp::now())
+        })
+    }
+
+    /// Makes a checked write-off act at `branch` inside the caller's
+    /// transaction (the desk's replacement of a lost copy uses it too).
+    pub(crate) fn write_off_in(
+        &self,
+        conn: &mut DbConnection,
+        actor: &Actor,
+        branch: Branch,
+        p: &PreparedWriteOff,
+        now: Timestamp,
+    ) -> Result<ActDetails<WriteOffAct>, AppError> {
+        let id = WriteOffActId::new();
+        let (date, reason, note) = (p.date, p.reason, &p.note);
+        let leaving = load_copies(conn, &p.copy_ids)?;
+        for copy in &leaving {
+            may_write_off(copy, &branch)?;
+        }
+        let header = ActHeader {
+            number: self.act_number(conn, "write_off", date)?,
+            branch_id: branch.id,
+            act_date: date,
+            note: note.clone(),
+            copy_count: count_i32(leaving.len())?,
+            total: total(leaving.iter().map(|c| c.price))?,
+            created_by: actor.staff_id,
+            created_at: now,
+        };
+        let act = WriteOffAct { id, header, reason };
+        acts::insert_write_off(conn, &act)?;
+        let ids: Vec<CopyId> = leaving.iter().map(|c| c.id).collect();
+        if acts::withdraw_copies(conn, &ids, branch.id, id, now)? != ids.len() {
+            return Err(changed_meanwhile());
+        }
+        let lines: Vec<(CopyId, Option<Money>)> = leaving.iter().map(|c| (c.id, c.price)).collect();
+        acts::insert_write_off_lines(conn, id, &lines)?;
+        announce(conn, now, &ids)?;
+        for before in &leaving {
+            let after = StoredCopy {
+                status: CopyStatus::Withdrawn,
+                write_off_act_id: Some(id),
+                version: before.version + 1,
+                updated_at: now,
+                ..before.clone()
             };
-            let act = WriteOffAct { id, header, reason };
-            acts::insert_write_off(conn, &act)?;
-            let ids: Vec<CopyId> = leaving.iter().map(|c| c.id).collect();
-            if acts::withdraw_copies(conn, &ids, branch.id, id, now)? != ids.len() {
-                return Err(changed_meanwhile());
-            }
-            let lines: Vec<(CopyId, Option<Money>)> =
-                leaving.iter().map(|c| (c.id, c.price)).collect();
-            acts::insert_write_off_lines(conn, id, &lines)?;
-            announce(conn, now, &ids)?;
-            for before in &leaving {
-                let after = StoredCopy {
-                    status: CopyStatus::Withdrawn,
-                    write_off_act_id: Some(id),
-                    version: before.version + 1,
-                    updated_at: now,
-                    ..before.clone()
-                };
-                let (b, a) = (snapshot(before), snapshot(&after));
-                audit(
-                    conn,
-                    actor,
-                    "write_off",
-                    ("copy", &before.id),
-                    Some(b),
-                    Some(a),
-                )?;
-            }
-            let summary = json!({
-                "number": act.header.number, "library": branch.code.as_str(),
-                "act_date": date, "reason": reason.as_str(),
-                "copy_count": act.header.copy_count, "total_minor": act.header.total.minor(),
-            });
+            let (b, a) = (snapshot(before), snapshot(&after));
             audit(
                 conn,
                 actor,
-                "create",
-                ("write_off_act", &id),
-                None,
-                Some(summary),
+                "write_off",
+                ("copy", &before.id),
+                Some(b),
+                Some(a),
             )?;
-            let lines = acts::write_off_lines(conn, id)?;
-            Ok(ActDetails {
-                act,
-                library: branch,
-                lines,
-            })
+        }
+        let summary = json!({
+            "number": act.header.number, "library": branch.code.as_str(),
+            "act_date": date, "reason": reason.as_str(),
+            "copy_count": act.header.copy_count, "total_minor": act.header.total.minor(),
+        });
+        audit(
+            conn,
+            actor,
+            "create",
+            ("write_off_act", &id),
+            None,
+            Some(summary),
+        )?;
+        let lines = acts::write_off_lines(conn, id)?;
+        Ok(ActDetails {
+            act,
+            library: branch,
+            lines,
         })
     }
 
@@ -239,6 +250,71 @@ impl App {
             _ => &self.catalog.write_off_act_prefix,
         };
         Ok(format!("{prefix}-{year}/{n:04}"))
+    }
+}
+
+/// An accession act checked before its transaction.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedAccession {
+    pub date: NaiveDate,
+    pub source: AcquisitionSource,
+    pub supplier: Option<String>,
+    pub document_ref: Option<String>,
+    pub note: Option<String>,
+    pub copy_ids: Vec<CopyId>,
+    pub batches: Vec<(RecordId, Batch)>,
+}
+
+impl PreparedAccession {
+    pub(crate) fn parse(new: &NewAccessionAct) -> Result<Self, AppError> {
+        let date = act_date(new.date)?;
+        let source: AcquisitionSource = new.source.parse()?;
+        let supplier = clean_text("supplier", new.supplier.as_deref(), 200)?;
+        let document_ref = clean_text("document_ref", new.document_ref.as_deref(), 200)?;
+        let note = clean_text("note", new.note.as_deref(), 2000)?;
+        let mut batches = Vec::with_capacity(new.new_copies.len());
+        for group in &new.new_copies {
+            let mut batch = Batch::parse(&group.copies)?;
+            batch.template.acquired_on = Some(date);
+            batch.template.source = Some(source);
+            batch.template.supplier = supplier.clone();
+            batches.push((group.record_id, batch));
+        }
+        let new_count: usize = batches.iter().map(|(_, b)| b.wanted.len()).sum();
+        check_copy_list(&new.copy_ids, new_count)?;
+        Ok(PreparedAccession {
+            date,
+            source,
+            supplier,
+            document_ref,
+            note,
+            copy_ids: new.copy_ids.clone(),
+            batches,
+        })
+    }
+}
+
+/// A write-off act checked before its transaction.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedWriteOff {
+    pub date: NaiveDate,
+    pub reason: WriteOffReason,
+    pub note: Option<String>,
+    pub copy_ids: Vec<CopyId>,
+}
+
+impl PreparedWriteOff {
+    pub(crate) fn parse(new: &NewWriteOffAct) -> Result<Self, AppError> {
+        let date = act_date(new.date)?;
+        let reason: WriteOffReason = new.reason.parse()?;
+        let note = clean_text("note", new.note.as_deref(), 2000)?;
+        check_copy_list(&new.copy_ids, 0)?;
+        Ok(PreparedWriteOff {
+            date,
+            reason,
+            note,
+            copy_ids: new.copy_ids.clone(),
+        })
     }
 }
 

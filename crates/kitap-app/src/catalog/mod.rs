@@ -25,5 +25,6 @@ pub use kitap_db::acts::{AccessionAct, ActHeader, ActLine, WriteOffAct};
 pub use kitap_db::copies::StoredCopy;
 pub use records::{RecordDetails, Removal};
 
+pub(crate) use act_create::{PreparedAccession, PreparedWriteOff};
 pub(crate) use copies::{copy_missing, find_library};
 pub(crate) use copy_batch::announce;

@@ -11,6 +11,7 @@ use kitap_db::{branches, DbError};
 use kitap_domain::{BlockId, BlockKind, BranchCode, ReaderId, Role, Timestamp};
 use serde_json::json;
 
+use super::fines::fine_per_day;
 use super::state::reader_state;
 use super::today;
 use crate::audit::record as audit;
@@ -26,6 +27,9 @@ pub struct DebtorCopy {
     pub title: String,
     pub due_on: NaiveDate,
     pub days_overdue: i64,
+    /// The fine so far (days overdue × the rule's fine per day); 0 when
+    /// fines are off.
+    pub fine_minor: i64,
 }
 
 /// A reader with overdue loans.
@@ -38,6 +42,8 @@ pub struct Debtor {
     pub phone: Option<String>,
     pub copies: Vec<DebtorCopy>,
     pub max_days_overdue: i64,
+    /// The fines of the overdue copies so far.
+    pub fines_minor: i64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -77,10 +83,21 @@ impl App {
                 None => None,
             };
             let overdue = loans::overdue(conn, today, branch, None, 1_000_000)?;
+            let fines = self.circulation.fines_enabled;
+            let mut rates: BTreeMap<Option<kitap_domain::LoanRuleId>, i64> = BTreeMap::new();
             let mut by_reader: BTreeMap<ReaderId, Debtor> = BTreeMap::new();
             for o in overdue {
                 let OverdueLoan { loan, .. } = &o;
                 let days = (today - loan.due_on).num_days();
+                let rate = match rates.get(&loan.rule_id) {
+                    Some(rate) => *rate,
+                    None => {
+                        let rate = fine_per_day(conn, fines, loan)?;
+                        rates.insert(loan.rule_id, rate);
+                        rate
+                    }
+                };
+                let fine_minor = rate.saturating_mul(days.max(0));
                 let entry = by_reader.entry(loan.reader_id).or_insert_with(|| Debtor {
                     reader: loan.reader_id,
                     name: format!("{} {}", o.surname, o.first_name),
@@ -88,13 +105,16 @@ impl App {
                     phone: if full { o.phone.clone() } else { None },
                     copies: Vec::new(),
                     max_days_overdue: 0,
+                    fines_minor: 0,
                 });
                 entry.max_days_overdue = entry.max_days_overdue.max(days);
+                entry.fines_minor = entry.fines_minor.saturating_add(fine_minor);
                 entry.copies.push(DebtorCopy {
                     barcode: o.barcode.to_string(),
                     title: o.title.clone(),
                     due_on: loan.due_on,
                     days_overdue: days,
+                    fine_minor,
                 });
             }
             Ok(by_reader
@@ -118,10 +138,18 @@ impl App {
 
     /// The refresh without a principal, for a periodic job.
     pub fn refresh_overdue_blocks_job(&self, actor: &Actor) -> Result<BlockRefresh, AppError> {
+        self.refresh_overdue_blocks_on(actor, today())
+    }
+
+    /// The refresh as of `today` (the notice job runs it on each tick).
+    pub fn refresh_overdue_blocks_on(
+        &self,
+        actor: &Actor,
+        today: NaiveDate,
+    ) -> Result<BlockRefresh, AppError> {
         let policy = DebtPolicy {
             auto_block_after_days: self.circulation.auto_block_after_days,
         };
-        let today = today();
         let now = Timestamp::now();
         self.db.write(|conn| {
             let mut readers: Vec<ReaderId> = loans::overdue(conn, today, None, None, 1_000_000)?
@@ -181,7 +209,7 @@ impl App {
     }
 }
 
-const COLUMNS: [&str; 8] = [
+const COLUMNS: [&str; 9] = [
     "Reader",
     "Card",
     "Phone",
@@ -190,10 +218,11 @@ const COLUMNS: [&str; 8] = [
     "Due on",
     "Days overdue",
     "Max days overdue",
+    "Fine",
 ];
 
 /// One line per overdue copy.
-fn cells(list: &[Debtor]) -> Vec<[String; 8]> {
+fn cells(list: &[Debtor]) -> Vec<[String; 9]> {
     list.iter()
         .flat_map(|d| {
             d.copies.iter().map(move |c| {
@@ -206,6 +235,7 @@ fn cells(list: &[Debtor]) -> Vec<[String; 8]> {
                     c.due_on.to_string(),
                     c.days_overdue.to_string(),
                     d.max_days_overdue.to_string(),
+                    c.fine_minor.to_string(),
                 ]
             })
         })

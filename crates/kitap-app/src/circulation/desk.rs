@@ -227,6 +227,9 @@ impl App {
             if loan.returned_at.is_some() {
                 return Err(not_on_loan());
             }
+            if loan.lost_at.is_some() {
+                return Err(super::lost::already_lost());
+            }
             let reader = kitap_db::readers::find(conn, loan.reader_id)?;
             let copy = copies::find(conn, loan.copy_id)?;
             let state = reader_state(conn, &reader, today)?;

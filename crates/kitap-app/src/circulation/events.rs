@@ -32,12 +32,13 @@ pub(crate) fn write(
     facts: EventFacts<'_>,
     at: Timestamp,
     today: NaiveDate,
-) -> Result<(), DbError> {
+) -> Result<CirculationEventId, DbError> {
     let record = records::find(conn, copy.record_id)?;
+    let id = CirculationEventId::new();
     circ_events::insert(
         conn,
         &CirculationEvent {
-            id: CirculationEventId::new(),
+            id,
             at,
             kind: facts.kind,
             loan_id: facts.loan,
@@ -61,5 +62,6 @@ pub(crate) fn write(
                 .collect(),
             detail: facts.detail,
         },
-    )
+    )?;
+    Ok(id)
 }

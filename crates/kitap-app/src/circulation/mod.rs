@@ -1,14 +1,18 @@
 //! Circulation use cases (issue #5): readers, loan rules and the calendar,
-//! and the desk (checkout, renewal, return). Each write is one `Db::write`
+//! the desk (checkout, renewal, return), holds, debtors and blocks, lost
+//! copies and their replacement, optional fines, amnesty campaigns. Each write is one `Db::write`
 //! transaction that loads the state, asks kitap-circulation for the
 //! decision, and writes the change, its circulation event and its audit row.
 
+mod amnesty;
 mod blocks;
 mod calendar;
 mod debtors;
 mod desk;
 mod events;
+mod fines;
 mod holds;
+mod lost;
 mod masking;
 mod reader_patch;
 mod readers;
@@ -23,14 +27,19 @@ use kitap_domain::{CardNumber, ReaderId, Role};
 
 use crate::{AppError, Refused};
 
+pub use amnesty::{campaign_csv, AmnestyApplied, CampaignReport, NewCampaign, ReportRow};
 pub use calendar::NewClosedDay;
 pub use debtors::{debtors_file, BlockRefresh, Debtor, DebtorCopy};
 pub use desk::{CheckoutRequest, LoanView, RenewRequest};
 pub use holds::{HoldExpiry, HoldPlacer, HoldQuery, HoldView, PlaceHoldRequest};
+pub use kitap_db::amnesty::StoredCampaign;
 pub use kitap_db::blocks::StoredBlock;
 pub use kitap_db::calendar::{ClosedOn, StoredClosedDay};
+pub use kitap_db::fines::FineWaiver;
 pub use kitap_db::holds::StoredHold;
 pub use kitap_db::loan_rules::StoredLoanRule;
+pub use kitap_db::loans::StoredLoan;
+pub use lost::{LostView, ReplacementRequest, ReplacementView};
 pub use masking::ReaderView;
 pub use readers::{NewReader, ReaderLoan, ReaderPatch, ReaderQuery};
 pub use returns::{ReturnView, Returned};

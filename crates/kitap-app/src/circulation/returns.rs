@@ -7,13 +7,15 @@ use kitap_circulation::{decide_return, Destination};
 use kitap_db::copies;
 use kitap_db::holds::StoredHold;
 use kitap_db::loans::{self, StoredLoan};
-use kitap_db::{loan_rules, DbError};
 use kitap_domain::{BranchId, CirculationEventKind, CopyStatus, Timestamp};
 use serde_json::json;
 
+use super::amnesty::{self, AmnestyApplied, ClearedReturn};
 use super::desk::{copy_by_barcode, loan_snapshot, not_on_loan};
 use super::events::{self, EventFacts};
+use super::fines::fine_per_day;
 use super::holds::{offer_copy, receive_for_hold, Trapped};
+use super::lost::lift_lost_blocks;
 use super::{today, DESK};
 use crate::audit::record as audit;
 use crate::catalog::announce;
@@ -35,7 +37,14 @@ pub struct ReturnView {
     /// The closed loan; `None` when a copy in transit was received home.
     pub loan: Option<StoredLoan>,
     pub overdue_days: u32,
+    /// The fine recorded on the loan (0 when fines are off).
     pub fine_minor: i64,
+    /// The copy had been marked lost: found after all.
+    pub was_lost: bool,
+    /// What an amnesty campaign cleared, if one covers this return.
+    pub amnesty: AmnestyApplied,
+    /// `lost_copy` blocks lifted (nothing else lost any more).
+    pub lost_blocks_lifted: u32,
     pub destination: Returned,
     /// The hold the copy was trapped for (ready, or in transit to its
     /// pickup library).
@@ -66,6 +75,9 @@ impl App {
                             loan: None,
                             overdue_days: 0,
                             fine_minor: 0,
+                            was_lost: false,
+                            amnesty: AmnestyApplied::default(),
+                            lost_blocks_lifted: 0,
                             destination: Returned::HoldShelf,
                             hold: Some(hold),
                         });
@@ -91,20 +103,17 @@ impl App {
                         loan: None,
                         overdue_days: 0,
                         fine_minor: 0,
+                        was_lost: false,
+                        amnesty: AmnestyApplied::default(),
+                        lost_blocks_lifted: 0,
                         destination,
                         hold,
                     });
                 }
                 return Err(not_on_loan());
             };
-            let fine_per_day = match loan.rule_id {
-                Some(rule) => match loan_rules::find(conn, rule) {
-                    Ok(rule) => rule.fine_per_day_minor,
-                    Err(DbError::NotFound) => 0,
-                    Err(other) => return Err(other.into()),
-                },
-                None => 0,
-            };
+            let fines = self.circulation.fines_enabled;
+            let rate = fine_per_day(conn, fines, &loan)?;
             let state = kitap_circulation::LoanState {
                 id: loan.id,
                 copy: loan.copy_id,
@@ -114,14 +123,8 @@ impl App {
                 renewals: u16::try_from(loan.renewals.max(0)).unwrap_or(u16::MAX),
                 issued_on: loan.issued_at.utc().date_naive(),
             };
-            let decision = decide_return(
-                &state,
-                here,
-                copy.branch_id,
-                today,
-                fine_per_day,
-                fine_per_day > 0,
-            );
+            let decision =
+                decide_return(&state, here, copy.branch_id, today, rate, fines && rate > 0);
             if !loans::close(conn, loan.id, now, here, decision.fine_minor)? {
                 return Err(not_on_loan());
             }
@@ -140,6 +143,21 @@ impl App {
             closed.fine_minor = decision.fine_minor;
             closed.version += 1;
             let reader = kitap_db::readers::find(conn, loan.reader_id)?;
+            let was_lost = loan.lost_at.is_some();
+            let lost_blocks_lifted = if was_lost {
+                lift_lost_blocks(conn, actor, reader.id, now, "lost copy found and returned")?
+            } else {
+                0
+            };
+            let cleared = ClearedReturn {
+                loan: &loan,
+                reader: &reader,
+                decision: &decision,
+                here,
+                today,
+                now,
+            };
+            let (campaign, applied) = amnesty::apply(conn, actor, &cleared)?;
             let facts = EventFacts {
                 kind: CirculationEventKind::Return,
                 loan: Some(loan.id),
@@ -147,10 +165,10 @@ impl App {
                 branch: here,
                 due_on: Some(loan.due_on),
                 overridden: &[],
-                detail: (decision.overdue_days > 0)
-                    .then(|| format!("{} days overdue", decision.overdue_days)),
+                detail: return_detail(&decision, was_lost, campaign.as_ref(), &applied),
             };
-            events::write(conn, actor, (&reader, &copy), facts, now, today)?;
+            let event = events::write(conn, actor, (&reader, &copy), facts, now, today)?;
+            amnesty::record(conn, event, &cleared, &applied, lost_blocks_lifted)?;
             let (b, a) = (loan_snapshot(&loan), loan_snapshot(&closed));
             audit(conn, actor, "return", ("loan", &loan.id), Some(b), Some(a))?;
             announce(conn, now, &[copy.id])?;
@@ -158,11 +176,41 @@ impl App {
                 loan: Some(closed),
                 overdue_days: decision.overdue_days,
                 fine_minor: decision.fine_minor,
+                was_lost,
+                amnesty: applied,
+                lost_blocks_lifted,
                 destination,
                 hold,
             })
         })
     }
+}
+
+/// The return event's words: how late, found after a loss, what an amnesty
+/// cleared.
+fn return_detail(
+    d: &kitap_circulation::ReturnDecision,
+    was_lost: bool,
+    campaign: Option<&kitap_db::amnesty::StoredCampaign>,
+    applied: &AmnestyApplied,
+) -> Option<String> {
+    let mut parts = Vec::new();
+    if d.overdue_days > 0 {
+        parts.push(format!("{} days overdue", d.overdue_days));
+    }
+    if d.fine_minor > 0 {
+        parts.push(format!("fine {}", d.fine_minor));
+    }
+    if was_lost {
+        parts.push("found after being marked lost".to_owned());
+    }
+    if let Some(c) = campaign {
+        parts.push(format!(
+            "amnesty \"{}\": fine waived {}, blocks lifted {}",
+            c.name, applied.fine_waived_minor, applied.blocks_lifted
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Where the copy goes once the hold queue had its say.

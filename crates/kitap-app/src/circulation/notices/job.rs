@@ -1,5 +1,6 @@
-//! The background thread `kitap serve` starts: one notice run every
-//! `interval_seconds`, stopped cleanly on shutdown.
+//! The background thread `kitap serve` starts: one notice run (notices and
+//! the automatic overdue blocks) every `interval_seconds`, stopped cleanly
+//! on shutdown.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -52,6 +53,8 @@ impl App {
                             scheduled = report.scheduled,
                             sent = report.sent,
                             failed = report.failed,
+                            blocks_placed = report.blocks_placed,
+                            blocks_lifted = report.blocks_lifted,
                             "notice run"
                         ),
                         Err(err) => tracing::error!(%err, "notice run failed; trying again later"),

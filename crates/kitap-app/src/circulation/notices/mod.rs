@@ -7,9 +7,12 @@
 //!   that died as `failed` ("interrupted; not resent"): they may have gone
 //!   out, and a notice is sent at most once. Delivery failures are retried
 //!   ([`MAX_ATTEMPTS`] attempts in all, one per tick); interrupted ones never.
-//! - schedule: open loans due within the courtesy window or overdue, in
-//!   batches of one transaction each; each notice is stored once (its dedupe
-//!   key is unique, the insert is `ON CONFLICT DO NOTHING`).
+//! - schedule: open loans due within the courtesy window or overdue, and
+//!   holds waiting on the hold shelf (`hold_ready`), in batches of one
+//!   transaction each; each notice is stored once (its dedupe key is unique,
+//!   the insert is `ON CONFLICT DO NOTHING`).
+//! - refresh the automatic `overdue` blocks (the same work as
+//!   `POST /debtors/refresh`), under the same locks.
 //! - deliver: pending email and SMS notices are claimed one at a time by an
 //!   UPDATE from `pending` to `sending` only one worker can win, sent, and
 //!   marked `sent` (or `failed`).
@@ -19,14 +22,15 @@
 
 mod config;
 mod job;
+mod schedule;
 mod text;
 mod transport;
 
 use std::sync::{Arc, Mutex};
 
 use chrono::{NaiveDate, Utc};
-use kitap_circulation::{channels_for, notices_due, LoanState, NoticePolicy};
-use kitap_db::notices::{self, LoanToNotify, NoticeContext, NoticeFilter, StoredNotice};
+use kitap_circulation::NoticePolicy;
+use kitap_db::notices::{self, NoticeContext, NoticeFilter, StoredNotice};
 use kitap_db::{branches, DbConnection, DbError};
 use kitap_domain::{
     BranchCode, NoticeChannel, NoticeId, NoticeKind, NoticeStatus, Role, Timestamp,
@@ -50,7 +54,7 @@ pub const INTERRUPTED: &str = "interrupted; not resent to avoid a duplicate";
 /// Kitap nodes share; "KITAPN").
 pub const NOTICE_LOCK: i64 = 0x4b49_5441_504e;
 /// Loans per scheduling transaction.
-const BATCH: i64 = 500;
+pub(crate) const BATCH: i64 = 500;
 
 const STAFF: [Role; 2] = [Role::Librarian, Role::Admin];
 
@@ -110,6 +114,9 @@ pub struct TickReport {
     pub scheduled: usize,
     pub sent: usize,
     pub failed: usize,
+    /// Automatic overdue blocks placed and lifted by this run.
+    pub blocks_placed: u32,
+    pub blocks_lifted: u32,
 }
 
 /// Filters of the staff list.
@@ -225,8 +232,9 @@ impl App {
         let retried = self
             .db
             .write(|conn| notices::requeue_failed(conn, &channels, MAX_ATTEMPTS, INTERRUPTED))?;
-        let scheduled = self.schedule(today)?;
+        let scheduled = self.schedule(today)? + self.schedule_holds(today)?;
         let (sent, failed) = self.deliver(today)?;
+        let blocks = self.refresh_overdue_blocks_on(&crate::Actor::system("notice job"), today)?;
         let report = TickReport {
             skipped: false,
             interrupted,
@@ -234,6 +242,8 @@ impl App {
             scheduled,
             sent,
             failed,
+            blocks_placed: blocks.placed,
+            blocks_lifted: blocks.lifted,
         };
         Ok(report)
     }
@@ -248,99 +258,6 @@ impl App {
             out.push(NoticeChannel::Sms);
         }
         out
-    }
-
-    /// Stores the notices due `today`; returns how many were new.
-    pub(crate) fn schedule(&self, today: NaiveDate) -> Result<usize, AppError> {
-        let policy = &self.notices.policy;
-        let until = today
-            .checked_add_days(chrono::Days::new(u64::from(policy.courtesy_days_before)))
-            .unwrap_or(today);
-        let mut after = None;
-        let mut stored = 0;
-        loop {
-            let (count, last, added) = self.db.write(|conn| {
-                let loans = notices::loans_to_notify(conn, until, after, BATCH)?;
-                let mut added = 0;
-                for loan in &loans {
-                    added += self.schedule_loan(conn, loan, today)?;
-                }
-                Ok::<_, AppError>((loans.len(), loans.last().map(|l| l.loan_id), added))
-            })?;
-            stored += added;
-            if (count as i64) < BATCH {
-                break;
-            }
-            after = last;
-        }
-        Ok(stored)
-    }
-
-    fn schedule_loan(
-        &self,
-        conn: &mut DbConnection,
-        loan: &LoanToNotify,
-        today: NaiveDate,
-    ) -> Result<usize, AppError> {
-        let state = LoanState {
-            id: loan.loan_id,
-            copy: loan.copy_id,
-            reader: loan.reader_id,
-            kind: loan.kind,
-            due_on: loan.due_on,
-            renewals: u16::try_from(loan.renewals).unwrap_or(u16::MAX),
-            issued_on: loan.issued_at.naive().date(),
-        };
-        let due = notices_due(&state, today, &self.notices.policy);
-        if due.is_empty() {
-            return Ok(0);
-        }
-        let channel = self.channel_for(loan);
-        let mut added = 0;
-        for notice in due {
-            // Keys read `<key>:<channel>`; a notice already stored on any
-            // channel (the reader's consent may have changed since) is not
-            // stored again.
-            if notices::exists_for_key(conn, &notice.dedupe_key)? {
-                continue;
-            }
-            let row = StoredNotice {
-                id: NoticeId::new(),
-                reader_id: loan.reader_id,
-                loan_id: Some(loan.loan_id),
-                hold_id: None,
-                kind: notice.kind,
-                level: i32::from(notice.level),
-                channel,
-                dedupe_key: format!("{}:{channel}", notice.dedupe_key),
-                status: NoticeStatus::Pending,
-                attempts: 0,
-                last_error: None,
-                created_at: Timestamp::now(),
-                sent_at: None,
-            };
-            if notices::insert_new(conn, &row)? {
-                added += 1;
-            }
-        }
-        Ok(added)
-    }
-
-    /// The first channel in the configured order that the reader consented
-    /// to and that can be sent (transport configured, contact on file);
-    /// otherwise `phone`: the desk's list of calls and home visits.
-    fn channel_for(&self, loan: &LoanToNotify) -> NoticeChannel {
-        let mut consents = Vec::new();
-        if loan.consent_email && loan.has_email && self.notices.email.is_some() {
-            consents.push(NoticeChannel::Email);
-        }
-        if loan.consent_sms && loan.has_phone && self.notices.sms.is_some() {
-            consents.push(NoticeChannel::Sms);
-        }
-        match channels_for(&consents, &self.notices.preference).first() {
-            Some(channel) => *channel,
-            None => NoticeChannel::Phone,
-        }
     }
 
     /// Sends pending email and SMS notices, each claimed first; returns
