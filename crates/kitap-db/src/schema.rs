@@ -400,6 +400,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    reader_sessions (id) {
+        id -> Text,
+        reader_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        client_addr -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     amnesty_campaigns (id) {
         id -> Text,
         name -> Text,
@@ -440,6 +453,7 @@ diesel::joinable!(reader_blocks -> readers (reader_id));
 diesel::joinable!(notices -> readers (reader_id));
 diesel::joinable!(notices -> loans (loan_id));
 diesel::joinable!(notices -> holds (hold_id));
+diesel::joinable!(reader_sessions -> readers (reader_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     branches,
@@ -468,4 +482,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     reader_blocks,
     notices,
     amnesty_campaigns,
+    reader_sessions,
 );

@@ -14,6 +14,7 @@ mod reader_patch;
 mod readers;
 mod returns;
 mod rules;
+mod self_service;
 mod state;
 
 use chrono::{FixedOffset, NaiveDate, Utc};
@@ -35,6 +36,10 @@ pub use masking::ReaderView;
 pub use readers::{NewReader, ReaderLoan, ReaderPatch, ReaderQuery};
 pub use returns::{ReturnView, Returned};
 pub use rules::{Explanation, LoanRuleInput, LoanRulePatch};
+pub use self_service::{block_text, reader_text, ReaderText, SelfHold, SelfLoan, SelfProfile};
+pub use kitap_db::loans::LoanWithCopy;
+
+pub(crate) use readers::pin as reader_pin;
 
 /// Who registers and edits readers.
 pub(crate) const READER_WRITERS: &[Role] = &[Role::Librarian, Role::Admin];
