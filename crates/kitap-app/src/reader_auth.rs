@@ -12,8 +12,8 @@
 
 use chrono::Duration;
 use kitap_circulation::{Refusal, RefusalCode};
-use kitap_db::readers::{self, StoredReader};
 use kitap_db::reader_sessions::{self, NewReaderSession};
+use kitap_db::readers::{self, StoredReader};
 use kitap_db::{login_failures, DbError};
 use kitap_domain::{CardNumber, ReaderStatus, SessionId, Timestamp};
 use serde_json::json;
@@ -134,13 +134,8 @@ impl App {
         let now = Timestamp::now();
         let counted = self.db.write(|conn| {
             let forget = login_guard::forget_before(&self.auth, now);
-            let failures = login_failures::count_failure(
-                conn,
-                &key.username,
-                &key.client_addr,
-                now,
-                forget,
-            )?;
+            let failures =
+                login_failures::count_failure(conn, &key.username, &key.client_addr, now, forget)?;
             let lock = login_guard::lock_after(&self.auth, failures, now);
             if let Some(until) = lock {
                 login_failures::lock(conn, &key.username, &key.client_addr, until)?;
@@ -266,9 +261,7 @@ impl App {
             .ok_or_else(|| kitap_domain::ValueError::new("new_pin", "is required"))?;
         let key = reader_key(Some(&me.reader.card_number), client_addr);
         self.reader_barrier(&key, Timestamp::now())?;
-        let stored = self
-            .db
-            .read(|conn| readers::pin_hash(conn, me.reader.id))?;
+        let stored = self.db.read(|conn| readers::pin_hash(conn, me.reader.id))?;
         let Some(stored) = stored else {
             self.hashing.verify_decoy(current);
             return Err(self.count_reader_failure(&key));
@@ -282,7 +275,14 @@ impl App {
             readers::set_pin_hash(conn, me.reader.id, Some(&hash), now)?;
             reader_sessions::revoke_all_for(conn, me.reader.id, Some(me.session_id), now)?;
             login_failures::clear_pair(conn, &key.username, &key.client_addr)?;
-            record(conn, actor, "pin_changed", ("reader", &me.reader.id), None, None)?;
+            record(
+                conn,
+                actor,
+                "pin_changed",
+                ("reader", &me.reader.id),
+                None,
+                None,
+            )?;
             Ok(())
         })
     }

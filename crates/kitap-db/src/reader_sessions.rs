@@ -70,9 +70,8 @@ pub fn find_by_token_hash(
         .first(conn)
         .optional()?;
     row.map(|(id, reader_id, token_hash, expires_at, revoked_at)| {
-        let corrupt = |err: kitap_domain::ValueError| {
-            DbError::Corrupt(format!("reader session {id}: {err}"))
-        };
+        let corrupt =
+            |err: kitap_domain::ValueError| DbError::Corrupt(format!("reader session {id}: {err}"));
         Ok(ReaderSession {
             id: id.parse().map_err(corrupt)?,
             reader_id: reader_id.parse().map_err(corrupt)?,

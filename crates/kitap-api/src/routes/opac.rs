@@ -9,9 +9,9 @@ use kitap_app::{App, AppError, ReaderLoginAttempt};
 use kitap_domain::{CopyId, HoldId, LoanId, RecordId};
 
 use super::opac_dto::{
-    reader_error, ChangePinRequest, HistoryQuery, OpacHistory, OpacHoldDto, OpacHoldOne,
-    OpacHolds, OpacLoanDto, OpacLoanOne, OpacLoans, OpacLoginRequest, OpacLoginResponse, OpacMe,
-    OpacNewHold, OpacPastLoanDto,
+    reader_error, ChangePinRequest, HistoryQuery, OpacHistory, OpacHoldDto, OpacHoldOne, OpacHolds,
+    OpacLoanDto, OpacLoanOne, OpacLoans, OpacLoginRequest, OpacLoginResponse, OpacMe, OpacNewHold,
+    OpacPastLoanDto,
 };
 use crate::auth::request_id;
 use crate::client_addr::client_addr;
@@ -212,7 +212,10 @@ pub async fn renew(
     let id: LoanId = parse_id(&id)?;
     let principal = reader.principal.clone();
     let actor = reader.actor.clone();
-    run_for(&state, lang, move |app| app.renew_my_loan(&principal, &actor, id)).await?;
+    run_for(&state, lang, move |app| {
+        app.renew_my_loan(&principal, &actor, id)
+    })
+    .await?;
     let (open, codes) = my_loans(&state, lang, &reader).await?;
     let renewed = open
         .iter()
@@ -262,10 +265,7 @@ pub async fn history(
     let codes = LibraryCodes::new(&branches);
     let full = past.len() == usize::try_from(limit).unwrap_or(usize::MAX);
     Ok(web::Json(OpacHistory {
-        next: past
-            .last()
-            .filter(|_| full)
-            .map(|l| l.loan.id.to_string()),
+        next: past.last().filter(|_| full).map(|l| l.loan.id.to_string()),
         loans: past
             .iter()
             .map(|l| OpacPastLoanDto::new(l, &codes))

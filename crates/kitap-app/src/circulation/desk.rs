@@ -70,7 +70,10 @@ fn overrides_for(who: &Principal, raw: &[String]) -> Result<Overrides, AppError>
 }
 
 /// The rule for (library, category, material type).
-pub(crate) fn rule_for(conn: &mut DbConnection, key: &RuleKey) -> Result<(LoanRuleId, RuleValues), AppError> {
+pub(crate) fn rule_for(
+    conn: &mut DbConnection,
+    key: &RuleKey,
+) -> Result<(LoanRuleId, RuleValues), AppError> {
     let rules: Vec<LoanRule> = all_rules(conn)?.iter().map(policy_rule).collect();
     let resolution = resolve(&rules, key).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((resolution.rule, resolution.values))

@@ -302,7 +302,11 @@ fn release(
     }
 }
 
-pub(crate) fn view(conn: &mut DbConnection, hold: StoredHold, pull: bool) -> Result<HoldView, AppError> {
+pub(crate) fn view(
+    conn: &mut DbConnection,
+    hold: StoredHold,
+    pull: bool,
+) -> Result<HoldView, AppError> {
     let reader = kitap_db::readers::find(conn, hold.reader_id)?;
     let title = kitap_db::records::find(conn, hold.record_id)?.derived.title;
     let trapped_barcode = match hold.trapped_copy_id {

@@ -32,12 +32,12 @@ pub use kitap_db::blocks::StoredBlock;
 pub use kitap_db::calendar::{ClosedOn, StoredClosedDay};
 pub use kitap_db::holds::StoredHold;
 pub use kitap_db::loan_rules::StoredLoanRule;
+pub use kitap_db::loans::LoanWithCopy;
 pub use masking::ReaderView;
 pub use readers::{NewReader, ReaderLoan, ReaderPatch, ReaderQuery};
 pub use returns::{ReturnView, Returned};
 pub use rules::{Explanation, LoanRuleInput, LoanRulePatch};
 pub use self_service::{block_text, reader_text, ReaderText, SelfHold, SelfLoan, SelfProfile};
-pub use kitap_db::loans::LoanWithCopy;
 
 pub(crate) use readers::pin as reader_pin;
 

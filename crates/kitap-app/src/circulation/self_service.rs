@@ -15,9 +15,7 @@ use kitap_db::holds::{self, StoredHold};
 use kitap_db::loans::{self, LoanWithCopy, StoredLoan};
 use kitap_db::readers::StoredReader;
 use kitap_db::{copies, DbConnection, DbError};
-use kitap_domain::{
-    BlockKind, Barcode, CopyId, HoldId, HoldStatus, LoanId, RecordId, Timestamp,
-};
+use kitap_domain::{Barcode, BlockKind, CopyId, HoldId, HoldStatus, LoanId, RecordId, Timestamp};
 
 use super::desk::{loan_state, others_waiting, renew_loan, LoanView, RenewBy};
 use super::holds::{HoldPlacer, PlaceHoldRequest};
