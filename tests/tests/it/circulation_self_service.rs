@@ -144,11 +144,21 @@ both_backends! {
         let out = app.get("/api/v1/opac/me", Some(&token)).await.expect(401);
         assert_eq!(out.code(), "token_revoked");
 
+        // A PIN given at the desk (a forgotten one) ends the reader's sessions.
+        let third = opac_login(&app, &card, "73590146").await.expect(200).body["token"].as_str().unwrap().to_owned();
+        let current = app.get(&format!("/api/v1/readers/{}", id(&reader)), Some(&d.librarian)).await.expect(200);
+        app.patch(&format!("/api/v1/readers/{}", id(&reader)), Some(&d.librarian), json!({"version": current.body["reader"]["version"], "pin": "13572468"})).await.expect(200);
+        let ended = app.get("/api/v1/opac/me", Some(&third)).await.expect(401);
+        assert_eq!(ended.code(), "token_revoked");
+        opac_login(&app, &card, "13572468").await.expect(200);
+
         // No PIN in the audit log, old or new.
         let admin = app.admin_token().await;
         let audit = app.get("/api/v1/audit?limit=500", Some(&admin)).await.expect(200);
         assert!(audit.text.contains("reader_login") && audit.text.contains("pin_changed"));
-        assert!(!audit.text.contains("73590146") && !audit.text.contains(PIN), "a PIN in the audit log");
+        for pin in [PIN, "73590146", "13572468"] {
+            assert!(!audit.text.contains(pin), "a PIN in the audit log");
+        }
     }
 
     async fn wrong_pins_lock_the_card_at_this_address_only(app: TestApp) {
