@@ -136,7 +136,7 @@ impl From<AppError> for ApiError {
             AppError::Query(_) => StatusCode::BAD_REQUEST,
             AppError::NotMarc(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Refused(_) | AppError::PossibleDuplicate { .. } => StatusCode::CONFLICT,
-            AppError::OverrideDenied => StatusCode::FORBIDDEN,
+            AppError::OverrideDenied | AppError::HistoryNotKept => StatusCode::FORBIDDEN,
             AppError::GuarantorRequired => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(cause) => return ApiError::internal(cause),

@@ -14,6 +14,7 @@ mod extract;
 mod extract_errors;
 mod metrics;
 mod openapi;
+mod reader_auth;
 pub mod routes;
 mod state;
 

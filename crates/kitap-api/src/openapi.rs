@@ -17,7 +17,9 @@ use crate::routes::{self, system};
         description = "Library cataloguing and circulation for a centralised city library system. \
 Every failure answers with the error envelope {\"error\": {\"code\", \"message\", \"request_id\", \"details\"}}; \
 `code` is stable. Staff authenticate with `Authorization: Bearer <token>` from /api/v1/auth/login \
-and may name the library they act for with `X-Kitap-Library: <code>`.",
+and may name the library they act for with `X-Kitap-Library: <code>`. \
+Readers use the self-service routes under /api/v1/opac with their own token from /api/v1/opac/login \
+(card number + PIN; security scheme `reader`): staff routes refuse it, and reader routes refuse staff tokens.",
         license(name = "AGPL-3.0-or-later")
     ),
     modifiers(&BearerAuth),
@@ -34,19 +36,40 @@ and may name the library they act for with `X-Kitap-Library: <code>`.",
         (name = "desk", description = "Checkout, renewal and return at the acting library"),
         (name = "notices", description = "Notices to readers: outbox, calls and visits, the notice job"),
         (name = "holds", description = "Holds: the queue of a title, trapping returned copies, the hold shelf"),
-        (name = "debtors", description = "Readers with overdue loans and the automatic overdue block")
+        (name = "debtors", description = "Readers with overdue loans and the automatic overdue block"),
+        (name = "self-service", description = "Readers themselves: log in with card and PIN, own loans, renewals, holds, history")
     )
 )]
 struct ApiDoc;
 
 struct BearerAuth;
 
+/// The security scheme of the reader's self-service token.
+const READER_SCHEME: &str = "reader";
+
 impl Modify for BearerAuth {
     fn modify(&self, doc: &mut OpenApiDoc) {
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A staff token (`ktp_...`) from /api/v1/auth/login."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            READER_SCHEME,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A reader's self-service token (`ktr_...`) from /api/v1/opac/login; \
+only the /api/v1/opac/me routes and logout take it.",
+                    ))
+                    .build(),
+            ),
         );
     }
 }
@@ -74,6 +97,8 @@ fn envelope(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Respon
 struct Shape {
     api: bool,
     secured: bool,
+    /// Secured by the reader's token: no roles, no acting library.
+    reader: bool,
     path_parameters: bool,
     query_parameters: bool,
     body: bool,
@@ -89,7 +114,12 @@ invalid_query_parameter, bad_limit, malformed_json where the operation takes the
         ));
         out.push(("503", "database_busy, not_ready"));
     }
-    if shape.secured {
+    if shape.reader {
+        out.push((
+            "401",
+            "unauthenticated, invalid_token (also a staff token), token_expired, token_revoked",
+        ));
+    } else if shape.secured {
         out.push((
             "401",
             "unauthenticated, invalid_token, token_expired, token_revoked",
@@ -138,6 +168,10 @@ impl Modify for SharedResponses {
                 let shape = Shape {
                     api: path.starts_with("/api/"),
                     secured: operation.security.as_ref().is_some_and(|s| !s.is_empty()),
+                    reader: operation.security.as_ref().is_some_and(|s| {
+                        serde_json::to_value(s)
+                            .is_ok_and(|v| v.to_string().contains(&format!("\"{READER_SCHEME}\"")))
+                    }),
                     path_parameters: path.contains('{'),
                     query_parameters: has(ParameterIn::Query),
                     body: operation.request_body.is_some(),

@@ -283,14 +283,15 @@ impl App {
         })
     }
 
-    /// Drops sessions that expired more than a day ago, and login failures
+    /// Drops staff and reader sessions that expired more than a day ago, and login failures
     /// that are forgotten and hold no lock.
     pub fn purge_expired_sessions(&self) -> Result<usize, AppError> {
         let now = Timestamp::now();
         let cutoff = Timestamp::from_utc(now.utc() - Duration::days(1));
         let forget = login_guard::forget_before(&self.auth, now);
         Ok(self.db.write(|conn| {
-            let sessions = sessions::delete_expired(conn, cutoff)?;
+            let sessions = sessions::delete_expired(conn, cutoff)?
+                + kitap_db::reader_sessions::delete_expired(conn, cutoff)?;
             let failures = login_failures::purge(conn, forget, now)?;
             Ok::<_, DbError>(sessions + failures)
         })?)

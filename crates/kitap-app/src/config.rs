@@ -108,6 +108,8 @@ pub struct DatabaseConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct AuthConfig {
     pub session_hours: u32,
+    /// How long a reader's self-service login lasts.
+    pub reader_session_hours: u32,
     /// Failed logins of one username from one client address that lock that pair.
     pub max_failed_logins: u32,
     /// How long a locked (username, address) pair stays locked.
@@ -192,6 +194,7 @@ impl Default for AuthConfig {
         // argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane).
         AuthConfig {
             session_hours: 12,
+            reader_session_hours: 2,
             max_failed_logins: 5,
             lockout_minutes: 15,
             failure_memory_minutes: 60,
@@ -282,6 +285,9 @@ const ENV_OVERRIDES: [(&str, Setter); 21] = [
     }),
     ("KITAP_SESSION_HOURS", |c, v| {
         parse_into(&mut c.auth.session_hours, v)
+    }),
+    ("KITAP_READER_SESSION_HOURS", |c, v| {
+        parse_into(&mut c.auth.reader_session_hours, v)
     }),
     ("KITAP_MAX_FAILED_LOGINS", |c, v| {
         parse_into(&mut c.auth.max_failed_logins, v)
@@ -406,6 +412,9 @@ impl Config {
         }
         if self.auth.session_hours == 0 {
             return Err(fail("auth.session_hours", "must be at least 1"));
+        }
+        if self.auth.reader_session_hours == 0 {
+            return Err(fail("auth.reader_session_hours", "must be at least 1"));
         }
         if self.auth.max_failed_logins == 0 {
             return Err(fail("auth.max_failed_logins", "must be at least 1"));

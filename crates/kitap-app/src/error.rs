@@ -57,6 +57,10 @@ pub enum AppError {
     /// A reader under 16 registers on a guarantee.
     #[error("a reader under 16 needs a guarantor reader or a guardian")]
     GuarantorRequired,
+    /// A reader asked for their reading history without having chosen to
+    /// keep one (`keep_history`).
+    #[error("the reader has not chosen to keep a reading history; the library can turn it on")]
+    HistoryNotKept,
     #[error("the database is busy; try again")]
     Busy,
     #[error("internal error")]
@@ -87,6 +91,7 @@ impl AppError {
             AppError::OverrideDenied => "override_denied",
             AppError::PossibleDuplicate { .. } => "reader_possible_duplicate",
             AppError::GuarantorRequired => "guarantor_required",
+            AppError::HistoryNotKept => "history_not_kept",
             AppError::Busy => "database_busy",
             AppError::Internal(_) => "internal_error",
         }

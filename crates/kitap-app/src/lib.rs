@@ -17,6 +17,7 @@ mod login_guard;
 #[path = "circulation/notices/mod.rs"]
 pub mod notices;
 pub mod passwords;
+mod reader_auth;
 pub mod search;
 mod seed;
 mod staff;
@@ -34,6 +35,7 @@ pub use kitap_db::records::{RecordFilter, StoredRecord};
 pub use kitap_db::staff::Staff;
 pub use kitap_db::{Backend, Db, DbUrl, PoolState};
 pub use login_guard::LoginMonitor;
+pub use reader_auth::{ReaderLoginAttempt, ReaderLoginOutcome, ReaderPrincipal};
 pub use seed::{SeedReport, DEMO_PASSWORD};
 pub use staff::{NewStaff, StaffPatch, StaffQuery};
 

@@ -267,6 +267,13 @@ fn the_readme_examples_run_as_written() {
         !stdout.contains("{\"error\":{"),
         "a README example answered an error envelope:\n{stdout}"
     );
+    // The self-service example renewed as the reader (the reader's loan
+    // answer, with `renewals_left`, not the desk's).
+    assert!(
+        stdout.contains("\"renewals\":1,\"renewals_left\":1"),
+        "the reader's renewal example did not renew:\n{}",
+        tail(&stdout, 1500)
+    );
     let export = std::fs::read_to_string(dir.path().join("f07.xml")).unwrap();
     assert!(
         export.contains("<collection"),

@@ -31,6 +31,7 @@ pub mod loans;
 pub mod login_failures;
 pub mod notices;
 pub mod outbox;
+pub mod reader_sessions;
 pub mod readers;
 pub mod records;
 pub mod replacements;

@@ -400,6 +400,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    reader_sessions (id) {
+        id -> Text,
+        reader_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        client_addr -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     amnesty_campaigns (id) {
         id -> Text,
         name -> Text,
@@ -478,6 +491,7 @@ diesel::joinable!(fine_waivers -> loans (loan_id));
 diesel::joinable!(fine_waivers -> amnesty_campaigns (campaign_id));
 diesel::joinable!(amnesty_clearances -> circulation_events (event_id));
 diesel::joinable!(amnesty_clearances -> amnesty_campaigns (campaign_id));
+diesel::joinable!(reader_sessions -> readers (reader_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     branches,
@@ -509,4 +523,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     copy_replacements,
     fine_waivers,
     amnesty_clearances,
+    reader_sessions,
 );

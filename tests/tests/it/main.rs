@@ -12,6 +12,7 @@ mod circulation_desk;
 mod circulation_holds;
 mod circulation_lost;
 mod circulation_readers;
+mod circulation_self_service;
 mod concurrency;
 mod contract;
 mod copies;

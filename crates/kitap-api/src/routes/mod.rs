@@ -25,6 +25,8 @@ mod imports;
 mod loan_rules;
 mod lost;
 mod notices;
+mod opac;
+mod opac_dto;
 mod readers;
 mod readers_dto;
 mod records;
@@ -121,6 +123,16 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(notices::calls)
         .service(notices::done)
         .service(notices::run_now);
+    cfg.service(opac::login)
+        .service(opac::logout)
+        .service(opac::me)
+        .service(opac::change_pin)
+        .service(opac::loans)
+        .service(opac::renew)
+        .service(opac::history)
+        .service(opac::holds)
+        .service(opac::place_hold)
+        .service(opac::cancel_hold);
 }
 
 /// Runs a use case on actix's blocking pool (diesel is synchronous; actix

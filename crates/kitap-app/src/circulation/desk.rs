@@ -70,7 +70,10 @@ fn overrides_for(who: &Principal, raw: &[String]) -> Result<Overrides, AppError>
 }
 
 /// The rule for (library, category, material type).
-fn rule_for(conn: &mut DbConnection, key: &RuleKey) -> Result<(LoanRuleId, RuleValues), AppError> {
+pub(crate) fn rule_for(
+    conn: &mut DbConnection,
+    key: &RuleKey,
+) -> Result<(LoanRuleId, RuleValues), AppError> {
     let rules: Vec<LoanRule> = all_rules(conn)?.iter().map(policy_rule).collect();
     let resolution = resolve(&rules, key).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((resolution.rule, resolution.values))
@@ -106,7 +109,7 @@ fn audit_overrides(
     audit(conn, actor, "override", ("loan", &loan), None, Some(after))
 }
 
-fn loan_state(l: &StoredLoan) -> LoanState {
+pub(crate) fn loan_state(l: &StoredLoan) -> LoanState {
     LoanState {
         id: l.id,
         copy: l.copy_id,
@@ -224,75 +227,113 @@ impl App {
                     return Err(kitap_domain::ValueError::new("item_barcode", "is required").into())
                 }
             };
-            if loan.returned_at.is_some() {
-                return Err(not_on_loan());
-            }
-            if loan.lost_at.is_some() {
-                return Err(super::lost::already_lost());
-            }
-            let reader = kitap_db::readers::find(conn, loan.reader_id)?;
-            let copy = copies::find(conn, loan.copy_id)?;
-            let state = reader_state(conn, &reader, today)?;
-            let key = RuleKey {
-                library: loan.branch_id,
-                category: reader.category,
-                material_type: copy.material_type.clone(),
-            };
-            let (_, values) = rule_for(conn, &key)?;
-            let waiting = holds::queue(conn, copy.record_id)?
-                .iter()
-                .any(|h| h.reader_id != reader.id && h.status.is_open());
-            let calendar = calendar_for(conn, loan.branch_id)?;
-            let current = loan_state(&loan);
-            let decision = decide_renewal(
-                &current,
-                &state,
-                &values,
-                waiting,
-                &calendar,
-                today,
-                RenewalChannel::Staff,
-                &overrides,
-            )
-            .map_err(|first| {
-                refused(
-                    &first,
-                    &renewal_refusals(&current, &state, &values, waiting, today),
-                )
-            })?;
-            let renewals = i32::from(decision.renewals);
-            if !loans::renew(conn, loan.id, loan.version, decision.new_due_on, renewals)? {
-                return Err(AppError::VersionConflict {
-                    current: loan.version,
-                });
-            }
-            let mut after = loan.clone();
-            after.due_on = decision.new_due_on;
-            after.renewals = renewals;
-            after.version += 1;
-            let facts = EventFacts {
-                kind: CirculationEventKind::Renewal,
-                loan: Some(loan.id),
-                loan_kind: Some(loan.kind),
+            let by = RenewBy {
+                channel: RenewalChannel::Staff,
+                overrides: &overrides,
                 branch: who.acting_branch.id,
-                due_on: Some(after.due_on),
-                overridden: &decision.overridden,
-                detail: None,
             };
-            events::write(conn, actor, (&reader, &copy), facts, now, today)?;
-            audit_overrides(conn, actor, loan.id, "renewal", &decision.overridden)?;
-            let (b, a) = (loan_snapshot(&loan), loan_snapshot(&after));
-            audit(conn, actor, "renew", ("loan", &loan.id), Some(b), Some(a))?;
-            Ok(LoanView {
-                title: title_of(conn, &copy)?,
-                barcode: copy.barcode.clone(),
-                record_id: copy.record_id,
-                card_number: reader.card_number.to_string(),
-                overridden: decision.overridden.iter().map(|c| c.as_str()).collect(),
-                loan: after,
-            })
+            renew_loan(conn, actor, &loan, &by, (today, now))
         })
     }
+}
+
+/// Who renews, through which channel, at which library.
+pub(crate) struct RenewBy<'a> {
+    pub channel: RenewalChannel,
+    pub overrides: &'a Overrides,
+    /// The desk's library; for a reader renewing online, the loan's own.
+    pub branch: BranchId,
+}
+
+/// Renews an open loan by the desk's policy: the same checks for staff and
+/// for a reader online (who cannot override). The renewal event records the
+/// channel: `staff_id` is the staff member's (none online) and an online
+/// renewal has the detail `reader_online`, which statistics count as a
+/// remote use.
+pub(crate) fn renew_loan(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    loan: &StoredLoan,
+    by: &RenewBy<'_>,
+    (today, now): (NaiveDate, Timestamp),
+) -> Result<LoanView, AppError> {
+    if loan.returned_at.is_some() {
+        return Err(not_on_loan());
+    }
+    if loan.lost_at.is_some() {
+        return Err(super::lost::already_lost());
+    }
+    let reader = kitap_db::readers::find(conn, loan.reader_id)?;
+    let copy = copies::find(conn, loan.copy_id)?;
+    let state = reader_state(conn, &reader, today)?;
+    let key = RuleKey {
+        library: loan.branch_id,
+        category: reader.category,
+        material_type: copy.material_type.clone(),
+    };
+    let (_, values) = rule_for(conn, &key)?;
+    let waiting = others_waiting(conn, copy.record_id, reader.id)?;
+    let calendar = calendar_for(conn, loan.branch_id)?;
+    let current = loan_state(loan);
+    let decision = decide_renewal(
+        &current,
+        &state,
+        &values,
+        waiting,
+        &calendar,
+        today,
+        by.channel,
+        by.overrides,
+    )
+    .map_err(|first| {
+        refused(
+            &first,
+            &renewal_refusals(&current, &state, &values, waiting, today),
+        )
+    })?;
+    let renewals = i32::from(decision.renewals);
+    if !loans::renew(conn, loan.id, loan.version, decision.new_due_on, renewals)? {
+        return Err(AppError::VersionConflict {
+            current: loan.version,
+        });
+    }
+    let mut after = loan.clone();
+    after.due_on = decision.new_due_on;
+    after.renewals = renewals;
+    after.version += 1;
+    let facts = EventFacts {
+        kind: CirculationEventKind::Renewal,
+        loan: Some(loan.id),
+        loan_kind: Some(loan.kind),
+        branch: by.branch,
+        due_on: Some(after.due_on),
+        overridden: &decision.overridden,
+        detail: (by.channel == RenewalChannel::ReaderOnline)
+            .then(|| by.channel.as_str().to_owned()),
+    };
+    events::write(conn, actor, (&reader, &copy), facts, now, today)?;
+    audit_overrides(conn, actor, loan.id, "renewal", &decision.overridden)?;
+    let (b, a) = (loan_snapshot(loan), loan_snapshot(&after));
+    audit(conn, actor, "renew", ("loan", &loan.id), Some(b), Some(a))?;
+    Ok(LoanView {
+        title: title_of(conn, &copy)?,
+        barcode: copy.barcode.clone(),
+        record_id: copy.record_id,
+        card_number: reader.card_number.to_string(),
+        overridden: decision.overridden.iter().map(|c| c.as_str()).collect(),
+        loan: after,
+    })
+}
+
+/// Whether another reader's open hold waits for the title (renewal refuses).
+pub(crate) fn others_waiting(
+    conn: &mut DbConnection,
+    record: kitap_domain::RecordId,
+    reader: kitap_domain::ReaderId,
+) -> Result<bool, DbError> {
+    Ok(holds::queue(conn, record)?
+        .iter()
+        .any(|h| h.reader_id != reader && h.status.is_open()))
 }
 
 pub(crate) fn not_on_loan() -> AppError {

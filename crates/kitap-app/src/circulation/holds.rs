@@ -302,7 +302,11 @@ fn release(
     }
 }
 
-fn view(conn: &mut DbConnection, hold: StoredHold, pull: bool) -> Result<HoldView, AppError> {
+pub(crate) fn view(
+    conn: &mut DbConnection,
+    hold: StoredHold,
+    pull: bool,
+) -> Result<HoldView, AppError> {
     let reader = kitap_db::readers::find(conn, hold.reader_id)?;
     let title = kitap_db::records::find(conn, hold.record_id)?.derived.title;
     let trapped_barcode = match hold.trapped_copy_id {
@@ -510,11 +514,25 @@ impl App {
         id: HoldId,
     ) -> Result<HoldView, AppError> {
         who.require_role(DESK)?;
+        self.cancel_hold_of(None, actor, id)
+    }
+
+    /// Cancels a hold; with an `owner`, only that reader's own (another
+    /// reader's hold is "not found", so its existence is not revealed).
+    pub(crate) fn cancel_hold_of(
+        &self,
+        owner: Option<ReaderId>,
+        actor: &Actor,
+        id: HoldId,
+    ) -> Result<HoldView, AppError> {
         let today = today();
         let days = self.circulation.hold_shelf_days;
         let now = Timestamp::now();
         self.db.write(|conn| {
             let hold = holds::find(conn, id).map_err(hold_missing)?;
+            if owner.is_some_and(|reader| reader != hold.reader_id) {
+                return Err(AppError::NotFound { entity: "hold" });
+            }
             if !hold.status.is_open() {
                 return Err(AppError::conflict(
                     "hold_closed",

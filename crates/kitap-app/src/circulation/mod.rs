@@ -18,6 +18,7 @@ mod reader_patch;
 mod readers;
 mod returns;
 mod rules;
+mod self_service;
 mod state;
 
 use chrono::{FixedOffset, NaiveDate, Utc};
@@ -40,10 +41,14 @@ pub use kitap_db::holds::StoredHold;
 pub use kitap_db::loan_rules::StoredLoanRule;
 pub use kitap_db::loans::StoredLoan;
 pub use lost::{LostView, ReplacementRequest, ReplacementView};
+pub use kitap_db::loans::LoanWithCopy;
 pub use masking::ReaderView;
 pub use readers::{NewReader, ReaderLoan, ReaderPatch, ReaderQuery};
 pub use returns::{ReturnView, Returned};
 pub use rules::{Explanation, LoanRuleInput, LoanRulePatch};
+pub use self_service::{block_text, reader_text, ReaderText, SelfHold, SelfLoan, SelfProfile};
+
+pub(crate) use readers::pin as reader_pin;
 
 /// Who registers and edits readers.
 pub(crate) const READER_WRITERS: &[Role] = &[Role::Librarian, Role::Admin];

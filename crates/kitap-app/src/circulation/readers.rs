@@ -88,7 +88,7 @@ pub(crate) fn required(field: &'static str, raw: &str, max: usize) -> Result<Str
     text(field, Some(raw), max)?.ok_or_else(|| ValueError::new(field, "must not be empty"))
 }
 
-fn pin(raw: Option<&str>) -> Result<Option<String>, ValueError> {
+pub(crate) fn pin(raw: Option<&str>) -> Result<Option<String>, ValueError> {
     let Some(pin) = raw else { return Ok(None) };
     if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ValueError::new("pin", "must be 4 to 12 digits"));
@@ -364,6 +364,9 @@ impl App {
             }
             if let Some(hash) = &pin_hash {
                 readers::set_pin_hash(conn, id, Some(hash), now)?;
+                // A new PIN from the desk (a forgotten one) ends the reader's
+                // self-service sessions, as a new password ends staff ones.
+                kitap_db::reader_sessions::revoke_all_for(conn, id, None, now)?;
                 after.version += 1;
             }
             let (b, a) = (masking::snapshot(&before), masking::snapshot(&after));
