@@ -44,6 +44,8 @@ pub struct CirculationConfig {
     pub auto_block_after_days: u32,
     /// Days a ready hold waits on the hold shelf.
     pub hold_shelf_days: u16,
+    /// Offline circulation lines older than this many days are refused.
+    pub offline_max_age_days: u32,
 }
 
 impl Default for CirculationConfig {
@@ -51,6 +53,7 @@ impl Default for CirculationConfig {
         CirculationConfig {
             auto_block_after_days: kitap_circulation::DebtPolicy::default().auto_block_after_days,
             hold_shelf_days: kitap_circulation::NoticePolicy::default().hold_shelf_days,
+            offline_max_age_days: 30,
         }
     }
 }
@@ -264,6 +267,9 @@ const ENV_OVERRIDES: [(&str, Setter); 20] = [
     }),
     ("KITAP_HOLD_SHELF_DAYS", |c, v| {
         parse_into(&mut c.circulation.hold_shelf_days, v)
+    }),
+    ("KITAP_OFFLINE_MAX_AGE_DAYS", |c, v| {
+        parse_into(&mut c.circulation.offline_max_age_days, v)
     }),
     ("KITAP_MAX_BODY_BYTES", |c, v| {
         parse_into(&mut c.server.max_body_bytes, v)

@@ -128,6 +128,7 @@ fn not_found_code(entity: &str) -> &'static str {
         "block" => "block_not_found",
         "notice" => "notice_not_found",
         "hold" => "hold_not_found",
+        "offline upload" => "offline_upload_not_found",
         _ => "not_found",
     }
 }

@@ -409,6 +409,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    offline_uploads (id) {
+        id -> Text,
+        branch_id -> Text,
+        file_name -> Text,
+        format -> Text,
+        line_count -> Integer,
+        uploaded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    offline_lines (upload_id, line_no) {
+        upload_id -> Text,
+        line_no -> Integer,
+        branch_id -> Text,
+        raw -> Text,
+        at -> Nullable<Timestamp>,
+        action -> Nullable<Text>,
+        card_number -> Nullable<Text>,
+        item_barcode -> Nullable<Text>,
+        outcome -> Text,
+        code -> Nullable<Text>,
+        message -> Nullable<Text>,
+        loan_id -> Nullable<Text>,
+        processed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(staff_users -> branches (home_branch_id));
 diesel::joinable!(staff_branches -> staff_users (staff_id));
 diesel::joinable!(staff_branches -> branches (branch_id));
@@ -440,6 +471,9 @@ diesel::joinable!(reader_blocks -> readers (reader_id));
 diesel::joinable!(notices -> readers (reader_id));
 diesel::joinable!(notices -> loans (loan_id));
 diesel::joinable!(notices -> holds (hold_id));
+diesel::joinable!(offline_uploads -> branches (branch_id));
+diesel::joinable!(offline_lines -> offline_uploads (upload_id));
+diesel::joinable!(offline_lines -> loans (loan_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     branches,
@@ -468,4 +502,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     reader_blocks,
     notices,
     amnesty_campaigns,
+    offline_uploads,
+    offline_lines,
 );

@@ -31,7 +31,7 @@ pub use holdings::{
 };
 pub use ids::{
     AccessionActId, AuditId, BlockId, BranchId, CirculationEventId, ClosedDayId, CopyId, HoldId,
-    ImportId, LoanId, LoanRuleId, NoticeId, ReaderId, RecordId, SessionId, StaffId, WriteOffActId,
+    ImportId, LoanId, OfflineUploadId, LoanRuleId, NoticeId, ReaderId, RecordId, SessionId, StaffId, WriteOffActId,
 };
 pub use iin::Iin;
 pub use import::ImportStatus;

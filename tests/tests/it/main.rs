@@ -10,6 +10,7 @@ mod circulation_concurrency;
 mod circulation_debtors;
 mod circulation_desk;
 mod circulation_holds;
+mod circulation_offline;
 mod circulation_readers;
 mod concurrency;
 mod contract;

@@ -23,6 +23,7 @@ mod holds;
 mod imports;
 mod loan_rules;
 mod notices;
+mod offline;
 mod readers;
 mod readers_dto;
 mod records;
@@ -101,6 +102,9 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(desk::renew)
         .service(desk::renew_by_barcode)
         .service(desk::return_copy)
+        .service(offline::upload)
+        .service(offline::list)
+        .service(offline::get)
         .service(holds::place)
         .service(holds::list)
         .service(holds::shelf)

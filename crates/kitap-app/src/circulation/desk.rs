@@ -131,13 +131,56 @@ pub(crate) fn loan_snapshot(l: &StoredLoan) -> serde_json::Value {
     })
 }
 
-struct Checkout<'a> {
-    reader: &'a StoredReader,
-    copy: &'a StoredCopy,
-    branch: BranchId,
-    kind: LoanKind,
-    today: NaiveDate,
-    staff: Option<kitap_domain::StaffId>,
+/// A checkout to decide: `today` is the day it happens in Karaganda (the
+/// desk's today; an offline action's own day), which due dates and overdue
+/// counts are reckoned from.
+pub(crate) struct Checkout<'a> {
+    pub reader: &'a StoredReader,
+    pub copy: &'a StoredCopy,
+    pub branch: BranchId,
+    pub kind: LoanKind,
+    pub today: NaiveDate,
+    pub staff: Option<kitap_domain::StaffId>,
+}
+
+/// Lends a copy inside the caller's transaction: the loan issued at `at`
+/// (now at the desk, the recorded time offline), the copy's status, the
+/// event (dated `at`, with `note` as its detail), the audit and the search
+/// index's outbox row.
+pub(crate) fn checkout_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    checkout: &Checkout<'_>,
+    overrides: &Overrides,
+    at: Timestamp,
+    note: Option<String>,
+) -> Result<(StoredLoan, Vec<RefusalCode>), AppError> {
+    let now = Timestamp::now();
+    let (loan, overridden) = lend(conn, checkout, overrides, at)?;
+    let copy = checkout.copy;
+    copies::set_status(conn, copy.id, CopyStatus::OnLoan, now)?;
+    let facts = EventFacts {
+        kind: CirculationEventKind::Checkout,
+        loan: Some(loan.id),
+        loan_kind: Some(checkout.kind),
+        branch: checkout.branch,
+        due_on: Some(loan.due_on),
+        overridden: &overridden,
+        detail: note,
+    };
+    let day = checkout.today;
+    events::write(conn, actor, (checkout.reader, copy), facts, at, day)?;
+    audit_overrides(conn, actor, loan.id, "checkout", &overridden)?;
+    audit(
+        conn,
+        actor,
+        "checkout",
+        ("loan", &loan.id),
+        None,
+        Some(loan_snapshot(&loan)),
+    )?;
+    announce(conn, now, &[copy.id])?;
+    Ok((loan, overridden))
 }
 
 impl App {
@@ -157,37 +200,15 @@ impl App {
         self.db.write(|conn| {
             let reader = find_reader(conn, &reader_ref)?;
             let copy = copy_by_barcode(conn, &req.item_barcode)?;
-            let branch = who.acting_branch.id;
             let at = Checkout {
                 reader: &reader,
                 copy: &copy,
-                branch,
+                branch: who.acting_branch.id,
                 kind,
                 today,
                 staff: actor.staff_id,
             };
-            let (loan, overridden) = lend(conn, &at, &overrides, now)?;
-            copies::set_status(conn, copy.id, CopyStatus::OnLoan, now)?;
-            let facts = EventFacts {
-                kind: CirculationEventKind::Checkout,
-                loan: Some(loan.id),
-                loan_kind: Some(kind),
-                branch,
-                due_on: Some(loan.due_on),
-                overridden: &overridden,
-                detail: None,
-            };
-            events::write(conn, actor, (&reader, &copy), facts, now, today)?;
-            audit_overrides(conn, actor, loan.id, "checkout", &overridden)?;
-            audit(
-                conn,
-                actor,
-                "checkout",
-                ("loan", &loan.id),
-                None,
-                Some(loan_snapshot(&loan)),
-            )?;
-            announce(conn, now, &[copy.id])?;
+            let (loan, overridden) = checkout_in(conn, actor, &at, &overrides, now, None)?;
             Ok(LoanView {
                 title: title_of(conn, &copy)?,
                 barcode: copy.barcode.clone(),
@@ -227,69 +248,100 @@ impl App {
             if loan.returned_at.is_some() {
                 return Err(not_on_loan());
             }
-            let reader = kitap_db::readers::find(conn, loan.reader_id)?;
-            let copy = copies::find(conn, loan.copy_id)?;
-            let state = reader_state(conn, &reader, today)?;
-            let key = RuleKey {
-                library: loan.branch_id,
-                category: reader.category,
-                material_type: copy.material_type.clone(),
-            };
-            let (_, values) = rule_for(conn, &key)?;
-            let waiting = holds::queue(conn, copy.record_id)?
-                .iter()
-                .any(|h| h.reader_id != reader.id && h.status.is_open());
-            let calendar = calendar_for(conn, loan.branch_id)?;
-            let current = loan_state(&loan);
-            let decision = decide_renewal(
-                &current,
-                &state,
-                &values,
-                waiting,
-                &calendar,
-                today,
-                RenewalChannel::Staff,
-                &overrides,
-            )
-            .map_err(|first| {
-                refused(
-                    &first,
-                    &renewal_refusals(&current, &state, &values, waiting, today),
-                )
-            })?;
-            let renewals = i32::from(decision.renewals);
-            if !loans::renew(conn, loan.id, loan.version, decision.new_due_on, renewals)? {
-                return Err(AppError::VersionConflict {
-                    current: loan.version,
-                });
-            }
-            let mut after = loan.clone();
-            after.due_on = decision.new_due_on;
-            after.renewals = renewals;
-            after.version += 1;
-            let facts = EventFacts {
-                kind: CirculationEventKind::Renewal,
-                loan: Some(loan.id),
-                loan_kind: Some(loan.kind),
-                branch: who.acting_branch.id,
-                due_on: Some(after.due_on),
-                overridden: &decision.overridden,
-                detail: None,
-            };
-            events::write(conn, actor, (&reader, &copy), facts, now, today)?;
-            audit_overrides(conn, actor, loan.id, "renewal", &decision.overridden)?;
-            let (b, a) = (loan_snapshot(&loan), loan_snapshot(&after));
-            audit(conn, actor, "renew", ("loan", &loan.id), Some(b), Some(a))?;
+            let branch = who.acting_branch.id;
+            let done = renew_in(conn, actor, &loan, branch, &overrides, (now, today), None)?;
+            let (after, copy, reader) = (done.loan, done.copy, done.reader);
             Ok(LoanView {
                 title: title_of(conn, &copy)?,
                 barcode: copy.barcode.clone(),
                 record_id: copy.record_id,
                 card_number: reader.card_number.to_string(),
-                overridden: decision.overridden.iter().map(|c| c.as_str()).collect(),
+                overridden: done.overridden.iter().map(|c| c.as_str()).collect(),
                 loan: after,
             })
         })
     }
+}
+
+/// A renewal done, with what the desk shows beside it.
+pub(crate) struct Renewed {
+    pub loan: StoredLoan,
+    pub overridden: Vec<RefusalCode>,
+    pub reader: StoredReader,
+    pub copy: StoredCopy,
+}
+
+/// Renews an open loan inside the caller's transaction, at `(now, today)`
+/// (the desk's now; an offline action's recorded time and its day), at
+/// library `branch`.
+pub(crate) fn renew_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    loan: &StoredLoan,
+    branch: BranchId,
+    overrides: &Overrides,
+    (now, today): (Timestamp, NaiveDate),
+    note: Option<String>,
+) -> Result<Renewed, AppError> {
+    let reader = kitap_db::readers::find(conn, loan.reader_id)?;
+    let copy = copies::find(conn, loan.copy_id)?;
+    let state = reader_state(conn, &reader, today)?;
+    let key = RuleKey {
+        library: loan.branch_id,
+        category: reader.category,
+        material_type: copy.material_type.clone(),
+    };
+    let (_, values) = rule_for(conn, &key)?;
+    let waiting = holds::queue(conn, copy.record_id)?
+        .iter()
+        .any(|h| h.reader_id != reader.id && h.status.is_open());
+    let calendar = calendar_for(conn, loan.branch_id)?;
+    let current = loan_state(loan);
+    let decision = decide_renewal(
+        &current,
+        &state,
+        &values,
+        waiting,
+        &calendar,
+        today,
+        RenewalChannel::Staff,
+        overrides,
+    )
+    .map_err(|first| {
+        refused(
+            &first,
+            &renewal_refusals(&current, &state, &values, waiting, today),
+        )
+    })?;
+    let renewals = i32::from(decision.renewals);
+    if !loans::renew(conn, loan.id, loan.version, decision.new_due_on, renewals)? {
+return Err(AppError::VersionConflict {
+            current: loan.version,
+        });
+    }
+    let mut after = loan.clone();
+    after.due_on = decision.new_due_on;
+    after.renewals = renewals;
+    after.version += 1;
+    let facts = EventFacts {
+        kind: CirculationEventKind::Renewal,
+        loan: Some(loan.id),
+        loan_kind: Some(loan.kind),
+        branch,
+        due_on: Some(after.due_on),
+        overridden: &decision.overridden,
+        detail: note,
+    };
+    events::write(conn, actor, (&reader, &copy), facts, now, today)?;
+    audit_overrides(conn, actor, loan.id, "renewal", &decision.overridden)?;
+    let (b, a) = (loan_snapshot(loan), loan_snapshot(&after));
+    audit(conn, actor, "renew", ("loan", &loan.id), Some(b), Some(a))?;
+    Ok(Renewed {
+        loan: after,
+        overridden: decision.overridden,
+        reader,
+        copy,
+    })
 }
 
 pub(crate) fn not_on_loan() -> AppError {

@@ -10,13 +10,14 @@ mod desk;
 mod events;
 mod holds;
 mod masking;
+mod offline;
 mod reader_patch;
 mod readers;
 mod returns;
 mod rules;
 mod state;
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use kitap_circulation::{Refusal, RefusalCode};
 use kitap_db::DbError;
 use kitap_domain::{CardNumber, ReaderId, Role};
@@ -31,7 +32,9 @@ pub use kitap_db::blocks::StoredBlock;
 pub use kitap_db::calendar::{ClosedOn, StoredClosedDay};
 pub use kitap_db::holds::StoredHold;
 pub use kitap_db::loan_rules::StoredLoanRule;
+pub use kitap_db::offline::{Line as OfflineLine, Upload as OfflineUpload};
 pub use masking::ReaderView;
+pub use offline::{OfflineFile, OfflineReport, OfflineSummary, Outcome, OutcomeCounts};
 pub use readers::{NewReader, ReaderLoan, ReaderPatch, ReaderQuery};
 pub use returns::{ReturnView, Returned};
 pub use rules::{Explanation, LoanRuleInput, LoanRulePatch};
@@ -49,10 +52,14 @@ const LOCAL_OFFSET_SECONDS: i32 = 5 * 3600;
 
 /// Today in Karaganda.
 pub(crate) fn today() -> NaiveDate {
-    let now = Utc::now();
+    local_day(Utc::now())
+}
+
+/// The day an instant falls on in Karaganda.
+pub(crate) fn local_day(at: DateTime<Utc>) -> NaiveDate {
     match FixedOffset::east_opt(LOCAL_OFFSET_SECONDS) {
-        Some(offset) => now.with_timezone(&offset).date_naive(),
-        None => now.date_naive(),
+        Some(offset) => at.with_timezone(&offset).date_naive(),
+        None => at.date_naive(),
     }
 }
 

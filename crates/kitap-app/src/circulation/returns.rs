@@ -4,10 +4,11 @@
 //! library receives it.
 
 use kitap_circulation::{decide_return, Destination};
-use kitap_db::copies;
+use chrono::NaiveDate;
+use kitap_db::copies::{self, StoredCopy};
 use kitap_db::holds::StoredHold;
 use kitap_db::loans::{self, StoredLoan};
-use kitap_db::{loan_rules, DbError};
+use kitap_db::{loan_rules, DbConnection, DbError};
 use kitap_domain::{BranchId, CirculationEventKind, CopyStatus, Timestamp};
 use serde_json::json;
 
@@ -97,71 +98,96 @@ impl App {
                 }
                 return Err(not_on_loan());
             };
-            let fine_per_day = match loan.rule_id {
-                Some(rule) => match loan_rules::find(conn, rule) {
-                    Ok(rule) => rule.fine_per_day_minor,
-                    Err(DbError::NotFound) => 0,
-                    Err(other) => return Err(other.into()),
-                },
-                None => 0,
-            };
-            let state = kitap_circulation::LoanState {
-                id: loan.id,
-                copy: loan.copy_id,
-                reader: loan.reader_id,
-                kind: loan.kind,
-                due_on: loan.due_on,
-                renewals: u16::try_from(loan.renewals.max(0)).unwrap_or(u16::MAX),
-                issued_on: loan.issued_at.utc().date_naive(),
-            };
-            let decision = decide_return(
-                &state,
-                here,
-                copy.branch_id,
-                today,
-                fine_per_day,
-                fine_per_day > 0,
-            );
-            if !loans::close(conn, loan.id, now, here, decision.fine_minor)? {
-                return Err(not_on_loan());
-            }
-            let (status, destination) = match decision.goes {
-                Destination::Shelf => (CopyStatus::Available, Returned::Shelf),
-                Destination::Home { to, .. } => (CopyStatus::InTransit, Returned::InTransit { to }),
-            };
-            copies::set_status(conn, copy.id, status, now)?;
-            let (destination, hold) = trapped(
-                offer_copy(conn, actor, &copy, here, (today, days), now)?,
-                destination,
-            );
-            let mut closed = loan.clone();
-            closed.returned_at = Some(now);
-            closed.return_branch_id = Some(here);
-            closed.fine_minor = decision.fine_minor;
-            closed.version += 1;
-            let reader = kitap_db::readers::find(conn, loan.reader_id)?;
-            let facts = EventFacts {
-                kind: CirculationEventKind::Return,
-                loan: Some(loan.id),
-                loan_kind: Some(loan.kind),
-                branch: here,
-                due_on: Some(loan.due_on),
-                overridden: &[],
-                detail: (decision.overdue_days > 0)
-                    .then(|| format!("{} days overdue", decision.overdue_days)),
-            };
-            events::write(conn, actor, (&reader, &copy), facts, now, today)?;
-            let (b, a) = (loan_snapshot(&loan), loan_snapshot(&closed));
-            audit(conn, actor, "return", ("loan", &loan.id), Some(b), Some(a))?;
-            announce(conn, now, &[copy.id])?;
-            Ok(ReturnView {
-                loan: Some(closed),
-                overdue_days: decision.overdue_days,
-                fine_minor: decision.fine_minor,
-                destination,
-                hold,
-            })
+            close_in(conn, actor, (&copy, &loan), here, (now, today), (today, days), None)
         })
+    }
+}
+
+/// Closes the copy's open loan inside the caller's transaction: returned at
+/// `now` (the desk's now; an offline return's recorded time), overdue days
+/// reckoned to `day`, at library `here`; the copy goes to a hold (the hold
+/// shelf clock `hold_clock` is today's: the reader is told now), its shelf
+/// or in transit home.
+pub(crate) fn close_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    (copy, loan): (&StoredCopy, &StoredLoan),
+    here: BranchId,
+    (now, day): (Timestamp, NaiveDate),
+    hold_clock: (NaiveDate, u16),
+    note: Option<String>,
+) -> Result<ReturnView, AppError> {
+    let fine_per_day = match loan.rule_id {
+        Some(rule) => match loan_rules::find(conn, rule) {
+            Ok(rule) => rule.fine_per_day_minor,
+            Err(DbError::NotFound) => 0,
+            Err(other) => return Err(other.into()),
+        },
+        None => 0,
+    };
+    let state = kitap_circulation::LoanState {
+        id: loan.id,
+        copy: loan.copy_id,
+        reader: loan.reader_id,
+        kind: loan.kind,
+        due_on: loan.due_on,
+        renewals: u16::try_from(loan.renewals.max(0)).unwrap_or(u16::MAX),
+        issued_on: loan.issued_at.utc().date_naive(),
+    };
+    let decision = decide_return(
+        &state,
+        here,
+        copy.branch_id,
+        day,
+        fine_per_day,
+        fine_per_day > 0,
+    );
+    if !loans::close(conn, loan.id, now, here, decision.fine_minor)? {
+        return Err(not_on_loan());
+    }
+    let (status, destination) = match decision.goes {
+        Destination::Shelf => (CopyStatus::Available, Returned::Shelf),
+        Destination::Home { to, .. } => (CopyStatus::InTransit, Returned::InTransit { to }),
+    };
+    copies::set_status(conn, copy.id, status, Timestamp::now())?;
+    let (destination, hold) = trapped(
+        offer_copy(conn, actor, copy, here, hold_clock, Timestamp::now())?,
+        destination,
+    );
+    let mut closed = loan.clone();
+    closed.returned_at = Some(now);
+    closed.return_branch_id = Some(here);
+    closed.fine_minor = decision.fine_minor;
+    closed.version += 1;
+    let reader = kitap_db::readers::find(conn, loan.reader_id)?;
+    let facts = EventFacts {
+        kind: CirculationEventKind::Return,
+        loan: Some(loan.id),
+        loan_kind: Some(loan.kind),
+        branch: here,
+        due_on: Some(loan.due_on),
+        overridden: &[],
+        detail: detail(decision.overdue_days, note),
+    };
+    events::write(conn, actor, (&reader, copy), facts, now, day)?;
+    let (b, a) = (loan_snapshot(loan), loan_snapshot(&closed));
+    audit(conn, actor, "return", ("loan", &loan.id), Some(b), Some(a))?;
+    announce(conn, Timestamp::now(), &[copy.id])?;
+    Ok(ReturnView {
+        loan: Some(closed),
+        overdue_days: decision.overdue_days,
+        fine_minor: decision.fine_minor,
+        destination,
+        hold,
+    })
+}
+
+/// The return event's detail: lateness and where it came from.
+fn detail(overdue_days: u32, note: Option<String>) -> Option<String> {
+    let late = (overdue_days > 0).then(|| format!("{overdue_days} days overdue"));
+    match (late, note) {
+        (Some(late), Some(note)) => Some(format!("{late}; {note}")),
+        (late, note) => late.or(note),
     }
 }
 
