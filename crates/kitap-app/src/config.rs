@@ -238,7 +238,7 @@ const OTHER_VARS: [&str; 3] = [
 type Setter = fn(&mut Config, &str) -> Result<(), String>;
 
 /// Each override: variable name and how it sets the config.
-const ENV_OVERRIDES: [(&str, Setter); 20] = [
+const ENV_OVERRIDES: [(&str, Setter); 21] = [
     ("KITAP_SEARCH_DIR", |c, v| {
         c.search.dir = v.to_owned();
         Ok(())

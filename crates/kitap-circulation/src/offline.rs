@@ -88,7 +88,13 @@ pub const FUTURE_TOLERANCE_MINUTES: i64 = 10;
 pub fn cut(raw: &str) -> String {
     raw.chars()
         .take(RAW_CHARS)
-        .map(|c| if c.is_control() && c != '\t' { '\u{fffd}' } else { c })
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -182,7 +188,9 @@ pub fn parse_record(
             line,
             raw,
             "bad_timestamp",
-            format!("{at:?} is not an ISO 8601 time with an offset, like 2026-12-01T10:15:00+05:00"),
+            format!(
+                "{at:?} is not an ISO 8601 time with an offset, like 2026-12-01T10:15:00+05:00"
+            ),
         )
     })?;
     let action = OfflineAction::parse(action).ok_or_else(|| {
@@ -203,9 +211,10 @@ pub fn parse_record(
             ))
         }
         "" => None,
-        c => Some(c.parse::<CardNumber>().map_err(|e| {
-            problem(line, raw, "bad_card_number", format!("card number: {e}"))
-        })?),
+        c => Some(
+            c.parse::<CardNumber>()
+                .map_err(|e| problem(line, raw, "bad_card_number", format!("card number: {e}")))?,
+        ),
     };
     let barcode = barcode
         .trim()
@@ -289,15 +298,9 @@ pub enum Precheck {
     /// Hand it to the desk policy, at the recorded time.
     Apply,
     /// The server already shows the outcome: nothing to write.
-    AlreadyDone {
-        code: &'static str,
-        message: String,
-    },
+    AlreadyDone { code: &'static str, message: String },
     /// It cannot be applied; staff look at it at the desk.
-    Conflict {
-        code: &'static str,
-        message: String,
-    },
+    Conflict { code: &'static str, message: String },
 }
 
 fn conflict(code: &'static str, message: &str) -> Precheck {

@@ -31,7 +31,8 @@ pub use holdings::{
 };
 pub use ids::{
     AccessionActId, AuditId, BlockId, BranchId, CirculationEventId, ClosedDayId, CopyId, HoldId,
-    ImportId, LoanId, OfflineUploadId, LoanRuleId, NoticeId, ReaderId, RecordId, SessionId, StaffId, WriteOffActId,
+    ImportId, LoanId, LoanRuleId, NoticeId, OfflineUploadId, ReaderId, RecordId, SessionId,
+    StaffId, WriteOffActId,
 };
 pub use iin::Iin;
 pub use import::ImportStatus;

@@ -75,16 +75,13 @@ fn line(report: &Value, n: i64) -> Value {
         .unwrap_or_else(|| panic!("no line {n}: {report}"))
 }
 
-async fn loan(app: &TestApp, token: &str, id: &Value) -> Value {
+async fn loan(app: &TestApp, id: &Value) -> Value {
     let loans = app.app.db().clone();
     let id: kitap_domain::LoanId = id.as_str().unwrap().parse().unwrap();
-    let found = actix_web::web::block(move || {
-        loans.read(|conn| kitap_db::loans::find(conn, id))
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    let _ = token;
+    let found = actix_web::web::block(move || loans.read(|conn| kitap_db::loans::find(conn, id)))
+        .await
+        .unwrap()
+        .unwrap();
     json!({
         "issued_at": found.issued_at.to_string(),
         "due_on": found.due_on.to_string(),
@@ -172,7 +169,7 @@ both_backends! {
 
         // The checkout at 10:00 three days ago, returned at 10:30 (sorted
         // before its return although written after it).
-        let first = loan(&app, &d.librarian, &line(&report, 4)["loan"]).await;
+        let first = loan(&app, &line(&report, 4)["loan"]).await;
         assert_eq!(utc(&first["issued_at"]), past(0));
         assert_eq!(utc(&first["returned_at"]), past(30));
         assert_eq!(line(&report, 3)["loan"], line(&report, 4)["loan"]);
@@ -180,10 +177,10 @@ both_backends! {
         let due: NaiveDate = first["due_on"].as_str().unwrap().parse().unwrap();
         assert!(due >= day + Duration::days(15) && due <= day + Duration::days(22), "due {due}, from {day}");
         // Reading room: due the day it was issued.
-        let rr = loan(&app, &d.librarian, &line(&report, 5)["loan"]).await;
+        let rr = loan(&app, &line(&report, 5)["loan"]).await;
         assert_eq!(rr["kind"], "reading_room");
         assert_eq!(rr["due_on"], day.to_string());
-        let renewed = loan(&app, &d.librarian, &line(&report, 7)["loan"]).await;
+        let renewed = loan(&app, &line(&report, 7)["loan"]).await;
         assert_eq!(renewed["renewals"], 1);
         assert_eq!(copy_status(&app, &d.librarian, &b[0]).await, "available");
         assert_eq!(copy_status(&app, &d.librarian, &b[2]).await, "on_loan");
@@ -272,7 +269,7 @@ both_backends! {
         assert_eq!(copy_status(&app, &d.librarian, &b[1]).await, "on_loan");
         // A return wins: the other reader's online loan of b6 is closed.
         assert_eq!(copy_status(&app, &d.librarian, &b[6]).await, "available");
-        let closed = loan(&app, &d.librarian, &line(&report, 10)["loan"]).await;
+        let closed = loan(&app, &line(&report, 10)["loan"]).await;
         assert!(closed["returned_at"].is_string());
         assert_eq!(copy_status(&app, &d.librarian, &b[7]).await, "on_loan");
     }
@@ -361,17 +358,18 @@ both_backends! {
 
     async fn five_thousand_lines_apply_in_reasonable_time(app: TestApp) {
         let d = desk(&app).await;
+        // 2,500 copies of 25 titles lent to 25 readers (100 each, which a
+        // rule for F01 allows) and returned two hours later.
         let admin = app.admin_token().await;
         app.post("/api/v1/loan-rules", Some(&admin), json!({
-            "library": "F01", "loan_days": 15, "max_renewals": 2, "renewal_days": 15, "max_items": 1000,
+            "library": "F01", "loan_days": 15, "max_renewals": 2, "renewal_days": 15, "max_items": 100,
         })).await.expect(201);
         let mut barcodes = Vec::new();
-        for title in ["Том 1", "Том 2", "Том 3"] {
-            let count = if title == "Том 3" { 500 } else { 1000 };
-            barcodes.extend(copies_at_f01(&app, &d.cataloger, title, json!({"count": count})).await);
+        for title in 0..25 {
+            barcodes.extend(copies_at_f01(&app, &d.cataloger, &format!("Том {title}"), json!({"count": 100})).await);
         }
         let mut cards = Vec::new();
-        for i in 0..5 {
+        for i in 0..25 {
             cards.push(card(&app, &d.librarian, &format!("Оқырман{i}")).await.1);
         }
         let mut file = String::new();
@@ -381,12 +379,24 @@ both_backends! {
             file.push_str(&format!("{}\tcheckout\t{reader}\t{barcode}\n", stamp(past(0) + Duration::seconds(i))));
             file.push_str(&format!("{}\treturn\t\t{barcode}\n", stamp(past(120) + Duration::seconds(i))));
         }
+        // The test client's 30 s timeout is for single desk requests.
+        let client = awc::Client::builder().timeout(std::time::Duration::from_secs(600)).finish();
         let started = std::time::Instant::now();
-        let report = upload(&app, &d.librarian, TSV, &file).await.expect(201).body;
+        let mut sent = client
+            .post(format!("{}/api/v1/offline-circulation", app.base))
+            .insert_header(("Authorization", format!("Bearer {}", d.librarian)))
+            .insert_header(("X-Kitap-Library", "F01"))
+            .insert_header(("Content-Type", TSV))
+            .send_body(file)
+            .await
+            .unwrap();
         let took = started.elapsed();
+        assert_eq!(sent.status().as_u16(), 201);
+        let report: Value = serde_json::from_slice(&sent.body().limit(64 * 1024 * 1024).await.unwrap()).unwrap();
         assert_eq!(report["offline_upload"]["lines"], 5000);
         assert_eq!(report["offline_upload"]["applied"], 5000, "{}", report["lines"][0]);
         eprintln!("{:?}: 5,000 offline lines applied in {took:?}", app.backend);
-        assert!(took < std::time::Duration::from_secs(120), "{took:?}");
+        assert!(took < std::time::Duration::from_secs(300), "{took:?}");
+        assert_eq!(copy_status(&app, &d.librarian, &barcodes[2499]).await, "available");
     }
 }

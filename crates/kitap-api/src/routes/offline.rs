@@ -5,9 +5,7 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use kitap_app::circulation::{
-    OfflineFile, OfflineLine, OfflineReport, OfflineSummary, Outcome,
-};
+use kitap_app::circulation::{OfflineFile, OfflineLine, OfflineReport, OfflineSummary, Outcome};
 use kitap_domain::OfflineUploadId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -24,7 +22,8 @@ use crate::state::ApiState;
 /// 16,000 lines (or 9,000 JSON objects).
 pub const MAX_OFFLINE_BYTES: usize = 1024 * 1024;
 
-const FORMAT: &str = "The file, as the raw request body. Line format (`text/tab-separated-values`, \
+const FORMAT: &str =
+    "The file, as the raw request body. Line format (`text/tab-separated-values`, \
 `text/csv`, `text/plain`, or no Content-Type), UTF-8: one action per line, four fields \
 `timestamp`, `action`, `card_number`, `item_barcode`, separated by tabs (or, when a line has no \
 tab, by semicolons, else by commas; fields may be in double quotes). `timestamp` is ISO 8601 with \
@@ -218,9 +217,7 @@ async fn read_body(mut body: web::Payload) -> Result<Vec<u8>, ApiError> {
 
 async fn report(
     state: &web::Data<ApiState>,
-    work: impl FnOnce(&kitap_app::App) -> Result<OfflineReport, kitap_app::AppError>
-        + Send
-        + 'static,
+    work: impl FnOnce(&kitap_app::App) -> Result<OfflineReport, kitap_app::AppError> + Send + 'static,
 ) -> Result<OfflineReportDto, ApiError> {
     let (r, branches) = run(state, move |app| Ok((work(app)?, app.list_branches(true)?))).await?;
     let codes = LibraryCodes::new(&branches);
@@ -307,8 +304,9 @@ pub async fn upload(
         .json(dto))
 }
 
-/// One element of the JSON form of the file.
-#[derive(Debug, Deserialize, ToSchema)]
+/// One element of the JSON form of the file (the schema only: the
+/// elements are read one by one, so that a bad one is a bad line).
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OfflineActionJson {
     /// ISO 8601 with an offset.
     #[schema(example = "2026-12-01T10:15:00+05:00")]

@@ -315,7 +315,7 @@ pub(crate) fn renew_in(
     })?;
     let renewals = i32::from(decision.renewals);
     if !loans::renew(conn, loan.id, loan.version, decision.new_due_on, renewals)? {
-return Err(AppError::VersionConflict {
+        return Err(AppError::VersionConflict {
             current: loan.version,
         });
     }

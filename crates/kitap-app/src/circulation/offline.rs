@@ -165,10 +165,9 @@ fn as_conflict(err: &AppError) -> Option<(String, String)> {
             err.code().to_owned(),
             "no reader has this card number".to_owned(),
         )),
-        AppError::NotFound { entity: "copy" } => Some((
-            err.code().to_owned(),
-            "no copy has this barcode".to_owned(),
-        )),
+        AppError::NotFound { entity: "copy" } => {
+            Some((err.code().to_owned(), "no copy has this barcode".to_owned()))
+        }
         AppError::NotFound { .. }
         | AppError::Conflict { .. }
         | AppError::VersionConflict { .. }
@@ -185,7 +184,9 @@ fn read_file(file: &OfflineFile) -> Result<Vec<Result<OfflineEntry, LineProblem>
     let items: Vec<Value> = serde_json::from_slice(&file.body).map_err(|e| {
         kitap_domain::ValueError::new(
             "body",
-            format!("must be a JSON array of {{timestamp, action, card_number, item_barcode}}: {e}"),
+            format!(
+                "must be a JSON array of {{timestamp, action, card_number, item_barcode}}: {e}"
+            ),
         )
     })?;
     Ok(items
@@ -388,12 +389,28 @@ fn apply(conn: &mut DbConnection, desk: &Desk<'_>, e: &OfflineEntry) -> Result<S
         (OfflineAction::Return, _) => {
             let loan = loans::open_for_copy(conn, copy.id)?.ok_or_else(super::desk::not_on_loan)?;
             let hold_clock = (today(), desk.hold_shelf_days);
-            close_in(conn, desk.actor, (&copy, &loan), branch, (at, day), hold_clock, note)?;
+            close_in(
+                conn,
+                desk.actor,
+                (&copy, &loan),
+                branch,
+                (at, day),
+                hold_clock,
+                note,
+            )?;
             Ok(Step::Applied(Some(loan.id)))
         }
         (OfflineAction::Renew, _) => {
             let loan = loans::open_for_copy(conn, copy.id)?.ok_or_else(super::desk::not_on_loan)?;
-            renew_in(conn, desk.actor, &loan, branch, &Overrides::none(), (at, day), note)?;
+            renew_in(
+                conn,
+                desk.actor,
+                &loan,
+                branch,
+                &Overrides::none(),
+                (at, day),
+                note,
+            )?;
             Ok(Step::Applied(Some(loan.id)))
         }
         (_, None) => Err(kitap_domain::ValueError::new("card_number", "is required").into()),

@@ -3,8 +3,8 @@
 //! its library stays its home). Scanning a copy in transit at its home
 //! library receives it.
 
-use kitap_circulation::{decide_return, Destination};
 use chrono::NaiveDate;
+use kitap_circulation::{decide_return, Destination};
 use kitap_db::copies::{self, StoredCopy};
 use kitap_db::holds::StoredHold;
 use kitap_db::loans::{self, StoredLoan};
@@ -98,7 +98,15 @@ impl App {
                 }
                 return Err(not_on_loan());
             };
-            close_in(conn, actor, (&copy, &loan), here, (now, today), (today, days), None)
+            close_in(
+                conn,
+                actor,
+                (&copy, &loan),
+                here,
+                (now, today),
+                (today, days),
+                None,
+            )
         })
     }
 }
