@@ -48,6 +48,8 @@ pub struct CirculationConfig {
     /// nothing is charged whatever the rules say (Kazakh libraries charge
     /// no money for lateness).
     pub fines_enabled: bool,
+    /// Offline circulation lines older than this many days are refused.
+    pub offline_max_age_days: u32,
 }
 
 impl Default for CirculationConfig {
@@ -56,6 +58,7 @@ impl Default for CirculationConfig {
             auto_block_after_days: kitap_circulation::DebtPolicy::default().auto_block_after_days,
             hold_shelf_days: kitap_circulation::NoticePolicy::default().hold_shelf_days,
             fines_enabled: false,
+            offline_max_age_days: 30,
         }
     }
 }
@@ -243,7 +246,7 @@ const OTHER_VARS: [&str; 3] = [
 type Setter = fn(&mut Config, &str) -> Result<(), String>;
 
 /// Each override: variable name and how it sets the config.
-const ENV_OVERRIDES: [(&str, Setter); 21] = [
+const ENV_OVERRIDES: [(&str, Setter); 23] = [
     ("KITAP_SEARCH_DIR", |c, v| {
         c.search.dir = v.to_owned();
         Ok(())
@@ -276,6 +279,9 @@ const ENV_OVERRIDES: [(&str, Setter); 21] = [
     ("KITAP_FINES_ENABLED", |c, v| {
         c.circulation.fines_enabled = parse_switch(v)?;
         Ok(())
+    }),
+    ("KITAP_OFFLINE_MAX_AGE_DAYS", |c, v| {
+        parse_into(&mut c.circulation.offline_max_age_days, v)
     }),
     ("KITAP_MAX_BODY_BYTES", |c, v| {
         parse_into(&mut c.server.max_body_bytes, v)

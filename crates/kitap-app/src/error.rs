@@ -134,6 +134,7 @@ fn not_found_code(entity: &str) -> &'static str {
         "notice" => "notice_not_found",
         "hold" => "hold_not_found",
         "amnesty campaign" => "amnesty_campaign_not_found",
+        "offline upload" => "offline_upload_not_found",
         _ => "not_found",
     }
 }

@@ -17,7 +17,9 @@
 //! - [`checkout`], [`renewal`], [`returns`]: the desk's three decisions;
 //! - [`holds`]: the hold queue, trapping a returned copy, placing a hold;
 //! - [`debt`]: debtors, the automatic overdue block, amnesty campaigns;
-//! - [`notices`]: which notices are due, with a key that makes them unique.
+//! - [`notices`]: which notices are due, with a key that makes them unique;
+//! - [`offline`]: the offline desk's file, its time order and window, and
+//!   how an offline action meets what the server already knows.
 //!
 //! Staff with the override right may pass some refusals ([`Overrides`]);
 //! the decision lists what was overridden so the application audits it.
@@ -29,6 +31,7 @@ pub mod checkout;
 pub mod debt;
 pub mod holds;
 pub mod notices;
+pub mod offline;
 pub mod refusal;
 pub mod renewal;
 pub mod returns;

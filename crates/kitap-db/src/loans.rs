@@ -396,3 +396,19 @@ pub fn open_of_reader(
             .load(conn)?,
     )
 }
+
+/// The copy's most recently returned loan, if it was ever lent.
+pub fn last_returned_for_copy(
+    conn: &mut DbConnection,
+    copy: CopyId,
+) -> Result<Option<StoredLoan>, DbError> {
+    loans::table
+        .filter(loans::copy_id.eq(copy.to_string()))
+        .filter(loans::returned_at.is_not_null())
+        .order((loans::returned_at.desc(), loans::id.desc()))
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .map(StoredLoan::try_from)
+        .transpose()
+}

@@ -144,3 +144,32 @@ fn begin_write(conn: &mut DbConnection) -> diesel::QueryResult<()> {
         DbConnection::Postgres(inner) => AnsiTransactionManager::begin_transaction(inner),
     }
 }
+
+/// Runs `work` in a savepoint of the caller's write transaction: when it
+/// returns `Err` only its own writes are undone and the transaction goes on
+/// (on PostgreSQL a failed statement would otherwise doom the whole
+/// transaction).
+pub fn savepoint<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DbError>,
+{
+    enum Failed<E> {
+        Work(E),
+        Db(diesel::result::Error),
+    }
+    impl<E> From<diesel::result::Error> for Failed<E> {
+        fn from(err: diesel::result::Error) -> Self {
+            Failed::Db(err)
+        }
+    }
+    match diesel::Connection::transaction::<T, Failed<E>, _>(conn, |c| {
+        work(c).map_err(Failed::Work)
+    }) {
+        Ok(value) => Ok(value),
+        Err(Failed::Work(err)) => Err(err),
+        Err(Failed::Db(err)) => Err(DbError::from(err).into()),
+    }
+}

@@ -455,6 +455,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    offline_uploads (id) {
+        id -> Text,
+        branch_id -> Text,
+        file_name -> Text,
+        format -> Text,
+        line_count -> Integer,
+        uploaded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    offline_lines (upload_id, line_no) {
+        upload_id -> Text,
+        line_no -> Integer,
+        branch_id -> Text,
+        raw -> Text,
+        at -> Nullable<Timestamp>,
+        action -> Nullable<Text>,
+        card_number -> Nullable<Text>,
+        item_barcode -> Nullable<Text>,
+        outcome -> Text,
+        code -> Nullable<Text>,
+        message -> Nullable<Text>,
+        loan_id -> Nullable<Text>,
+        processed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(staff_users -> branches (home_branch_id));
 diesel::joinable!(staff_branches -> staff_users (staff_id));
 diesel::joinable!(staff_branches -> branches (branch_id));
@@ -492,6 +523,9 @@ diesel::joinable!(fine_waivers -> amnesty_campaigns (campaign_id));
 diesel::joinable!(amnesty_clearances -> circulation_events (event_id));
 diesel::joinable!(amnesty_clearances -> amnesty_campaigns (campaign_id));
 diesel::joinable!(reader_sessions -> readers (reader_id));
+diesel::joinable!(offline_uploads -> branches (branch_id));
+diesel::joinable!(offline_lines -> offline_uploads (upload_id));
+diesel::joinable!(offline_lines -> loans (loan_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     branches,
@@ -524,4 +558,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     fine_waivers,
     amnesty_clearances,
     reader_sessions,
+    offline_uploads,
+    offline_lines,
 );

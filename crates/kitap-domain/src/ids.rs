@@ -90,6 +90,11 @@ uuid_id!(
     ImportId,
     "import_id"
 );
+uuid_id!(
+    /// An upload of an offline circulation file.
+    OfflineUploadId,
+    "offline_upload_id"
+);
 
 uuid_id!(
     /// A registered reader (patron) of the library system.

@@ -11,6 +11,7 @@ mod circulation_debtors;
 mod circulation_desk;
 mod circulation_holds;
 mod circulation_lost;
+mod circulation_offline;
 mod circulation_readers;
 mod circulation_self_service;
 mod concurrency;

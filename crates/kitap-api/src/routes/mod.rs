@@ -25,6 +25,7 @@ mod imports;
 mod loan_rules;
 mod lost;
 mod notices;
+mod offline;
 mod opac;
 mod opac_dto;
 mod readers;
@@ -105,6 +106,9 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(desk::renew)
         .service(desk::renew_by_barcode)
         .service(desk::return_copy)
+        .service(offline::upload)
+        .service(offline::list)
+        .service(offline::get)
         .service(holds::place)
         .service(holds::list)
         .service(holds::shelf)

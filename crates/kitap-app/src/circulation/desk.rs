@@ -134,13 +134,56 @@ pub(crate) fn loan_snapshot(l: &StoredLoan) -> serde_json::Value {
     })
 }
 
-struct Checkout<'a> {
-    reader: &'a StoredReader,
-    copy: &'a StoredCopy,
-    branch: BranchId,
-    kind: LoanKind,
-    today: NaiveDate,
-    staff: Option<kitap_domain::StaffId>,
+/// A checkout to decide: `today` is the day it happens in Karaganda (the
+/// desk's today; an offline action's own day), which due dates and overdue
+/// counts are reckoned from.
+pub(crate) struct Checkout<'a> {
+    pub reader: &'a StoredReader,
+    pub copy: &'a StoredCopy,
+    pub branch: BranchId,
+    pub kind: LoanKind,
+    pub today: NaiveDate,
+    pub staff: Option<kitap_domain::StaffId>,
+}
+
+/// Lends a copy inside the caller's transaction: the loan issued at `at`
+/// (now at the desk, the recorded time offline), the copy's status, the
+/// event (dated `at`, with `note` as its detail), the audit and the search
+/// index's outbox row.
+pub(crate) fn checkout_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    checkout: &Checkout<'_>,
+    overrides: &Overrides,
+    at: Timestamp,
+    note: Option<String>,
+) -> Result<(StoredLoan, Vec<RefusalCode>), AppError> {
+    let now = Timestamp::now();
+    let (loan, overridden) = lend(conn, checkout, overrides, at)?;
+    let copy = checkout.copy;
+    copies::set_status(conn, copy.id, CopyStatus::OnLoan, now)?;
+    let facts = EventFacts {
+        kind: CirculationEventKind::Checkout,
+        loan: Some(loan.id),
+        loan_kind: Some(checkout.kind),
+        branch: checkout.branch,
+        due_on: Some(loan.due_on),
+        overridden: &overridden,
+        detail: note,
+    };
+    let day = checkout.today;
+    events::write(conn, actor, (checkout.reader, copy), facts, at, day)?;
+    audit_overrides(conn, actor, loan.id, "checkout", &overridden)?;
+    audit(
+        conn,
+        actor,
+        "checkout",
+        ("loan", &loan.id),
+        None,
+        Some(loan_snapshot(&loan)),
+    )?;
+    announce(conn, now, &[copy.id])?;
+    Ok((loan, overridden))
 }
 
 impl App {
@@ -160,37 +203,15 @@ impl App {
         self.db.write(|conn| {
             let reader = find_reader(conn, &reader_ref)?;
             let copy = copy_by_barcode(conn, &req.item_barcode)?;
-            let branch = who.acting_branch.id;
             let at = Checkout {
                 reader: &reader,
                 copy: &copy,
-                branch,
+                branch: who.acting_branch.id,
                 kind,
                 today,
                 staff: actor.staff_id,
             };
-            let (loan, overridden) = lend(conn, &at, &overrides, now)?;
-            copies::set_status(conn, copy.id, CopyStatus::OnLoan, now)?;
-            let facts = EventFacts {
-                kind: CirculationEventKind::Checkout,
-                loan: Some(loan.id),
-                loan_kind: Some(kind),
-                branch,
-                due_on: Some(loan.due_on),
-                overridden: &overridden,
-                detail: None,
-            };
-            events::write(conn, actor, (&reader, &copy), facts, now, today)?;
-            audit_overrides(conn, actor, loan.id, "checkout", &overridden)?;
-            audit(
-                conn,
-                actor,
-                "checkout",
-                ("loan", &loan.id),
-                None,
-                Some(loan_snapshot(&loan)),
-            )?;
-            announce(conn, now, &[copy.id])?;
+            let (loan, overridden) = checkout_in(conn, actor, &at, &overrides, now, None)?;
             Ok(LoanView {
                 title: title_of(conn, &copy)?,
                 barcode: copy.barcode.clone(),
@@ -231,6 +252,7 @@ impl App {
                 channel: RenewalChannel::Staff,
                 overrides: &overrides,
                 branch: who.acting_branch.id,
+                note: None,
             };
             renew_loan(conn, actor, &loan, &by, (today, now))
         })
@@ -243,6 +265,9 @@ pub(crate) struct RenewBy<'a> {
     pub overrides: &'a Overrides,
     /// The desk's library; for a reader renewing online, the loan's own.
     pub branch: BranchId,
+    /// The event's detail (an offline upload's line); online renewals
+    /// are marked `reader_online` whatever it says.
+    pub note: Option<String>,
 }
 
 /// Renews an open loan by the desk's policy: the same checks for staff and
@@ -308,8 +333,11 @@ pub(crate) fn renew_loan(
         branch: by.branch,
         due_on: Some(after.due_on),
         overridden: &decision.overridden,
-        detail: (by.channel == RenewalChannel::ReaderOnline)
-            .then(|| by.channel.as_str().to_owned()),
+        detail: if by.channel == RenewalChannel::ReaderOnline {
+            Some(by.channel.as_str().to_owned())
+        } else {
+            by.note.clone()
+        },
     };
     events::write(conn, actor, (&reader, &copy), facts, now, today)?;
     audit_overrides(conn, actor, loan.id, "renewal", &decision.overridden)?;

@@ -14,6 +14,7 @@ mod fines;
 mod holds;
 mod lost;
 mod masking;
+mod offline;
 mod reader_patch;
 mod readers;
 mod returns;
@@ -21,7 +22,7 @@ mod rules;
 mod self_service;
 mod state;
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use kitap_circulation::{Refusal, RefusalCode};
 use kitap_db::DbError;
 use kitap_domain::{CardNumber, ReaderId, Role};
@@ -39,10 +40,12 @@ pub use kitap_db::calendar::{ClosedOn, StoredClosedDay};
 pub use kitap_db::fines::FineWaiver;
 pub use kitap_db::holds::StoredHold;
 pub use kitap_db::loan_rules::StoredLoanRule;
-pub use kitap_db::loans::StoredLoan;
-pub use lost::{LostView, ReplacementRequest, ReplacementView};
 pub use kitap_db::loans::LoanWithCopy;
+pub use kitap_db::loans::StoredLoan;
+pub use kitap_db::offline::{Line as OfflineLine, Upload as OfflineUpload};
+pub use lost::{LostView, ReplacementRequest, ReplacementView};
 pub use masking::ReaderView;
+pub use offline::{OfflineFile, OfflineReport, OfflineSummary, Outcome, OutcomeCounts};
 pub use readers::{NewReader, ReaderLoan, ReaderPatch, ReaderQuery};
 pub use returns::{ReturnView, Returned};
 pub use rules::{Explanation, LoanRuleInput, LoanRulePatch};
@@ -63,10 +66,14 @@ const LOCAL_OFFSET_SECONDS: i32 = 5 * 3600;
 
 /// Today in Karaganda.
 pub(crate) fn today() -> NaiveDate {
-    let now = Utc::now();
+    local_day(Utc::now())
+}
+
+/// The day an instant falls on in Karaganda.
+pub(crate) fn local_day(at: DateTime<Utc>) -> NaiveDate {
     match FixedOffset::east_opt(LOCAL_OFFSET_SECONDS) {
-        Some(offset) => now.with_timezone(&offset).date_naive(),
-        None => now.date_naive(),
+        Some(offset) => at.with_timezone(&offset).date_naive(),
+        None => at.date_naive(),
     }
 }
 

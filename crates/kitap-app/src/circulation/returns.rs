@@ -3,10 +3,12 @@
 //! its library stays its home). Scanning a copy in transit at its home
 //! library receives it.
 
+use chrono::NaiveDate;
 use kitap_circulation::{decide_return, Destination};
-use kitap_db::copies;
+use kitap_db::copies::{self, StoredCopy};
 use kitap_db::holds::StoredHold;
 use kitap_db::loans::{self, StoredLoan};
+use kitap_db::DbConnection;
 use kitap_domain::{BranchId, CirculationEventKind, CopyStatus, Timestamp};
 use serde_json::json;
 
@@ -112,77 +114,127 @@ impl App {
                 }
                 return Err(not_on_loan());
             };
-            let fines = self.circulation.fines_enabled;
-            let rate = fine_per_day(conn, fines, &loan)?;
-            let state = kitap_circulation::LoanState {
-                id: loan.id,
-                copy: loan.copy_id,
-                reader: loan.reader_id,
-                kind: loan.kind,
-                due_on: loan.due_on,
-                renewals: u16::try_from(loan.renewals.max(0)).unwrap_or(u16::MAX),
-                issued_on: loan.issued_at.utc().date_naive(),
-            };
-            let decision =
-                decide_return(&state, here, copy.branch_id, today, rate, fines && rate > 0);
-            if !loans::close(conn, loan.id, now, here, decision.fine_minor)? {
-                return Err(not_on_loan());
-            }
-            let (status, destination) = match decision.goes {
-                Destination::Shelf => (CopyStatus::Available, Returned::Shelf),
-                Destination::Home { to, .. } => (CopyStatus::InTransit, Returned::InTransit { to }),
-            };
-            copies::set_status(conn, copy.id, status, now)?;
-            let (destination, hold) = trapped(
-                offer_copy(conn, actor, &copy, here, (today, days), now)?,
-                destination,
-            );
-            let mut closed = loan.clone();
-            closed.returned_at = Some(now);
-            closed.return_branch_id = Some(here);
-            closed.fine_minor = decision.fine_minor;
-            closed.version += 1;
-            let reader = kitap_db::readers::find(conn, loan.reader_id)?;
-            let was_lost = loan.lost_at.is_some();
-            let lost_blocks_lifted = if was_lost {
-                lift_lost_blocks(conn, actor, reader.id, now, "lost copy found and returned")?
-            } else {
-                0
-            };
-            let cleared = ClearedReturn {
-                loan: &loan,
-                reader: &reader,
-                decision: &decision,
+            let at = CloseAt {
                 here,
-                today,
                 now,
+                day: today,
+                hold_clock: (today, days),
+                note: None,
+                fines: self.circulation.fines_enabled,
             };
-            let (campaign, applied) = amnesty::apply(conn, actor, &cleared)?;
-            let facts = EventFacts {
-                kind: CirculationEventKind::Return,
-                loan: Some(loan.id),
-                loan_kind: Some(loan.kind),
-                branch: here,
-                due_on: Some(loan.due_on),
-                overridden: &[],
-                detail: return_detail(&decision, was_lost, campaign.as_ref(), &applied),
-            };
-            let event = events::write(conn, actor, (&reader, &copy), facts, now, today)?;
-            amnesty::record(conn, event, &cleared, &applied, lost_blocks_lifted)?;
-            let (b, a) = (loan_snapshot(&loan), loan_snapshot(&closed));
-            audit(conn, actor, "return", ("loan", &loan.id), Some(b), Some(a))?;
-            announce(conn, now, &[copy.id])?;
-            Ok(ReturnView {
-                loan: Some(closed),
-                overdue_days: decision.overdue_days,
-                fine_minor: decision.fine_minor,
-                was_lost,
-                amnesty: applied,
-                lost_blocks_lifted,
-                destination,
-                hold,
-            })
+            close_in(conn, actor, (&copy, &loan), at)
         })
+    }
+}
+
+/// When and where a return closes its loan: `now` is the desk's now or an
+/// offline return's recorded time, overdue days are reckoned to `day`, and
+/// the hold shelf clock `hold_clock` is today's (the reader is told now).
+pub(crate) struct CloseAt {
+    pub here: BranchId,
+    pub now: Timestamp,
+    pub day: NaiveDate,
+    pub hold_clock: (NaiveDate, u16),
+    /// Added to the return event's detail (an offline upload's line).
+    pub note: Option<String>,
+    pub fines: bool,
+}
+
+/// Closes the copy's open loan inside the caller's transaction; the copy
+/// goes to a hold, its shelf or in transit home; fines, a loss found and an
+/// amnesty are settled.
+pub(crate) fn close_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    (copy, loan): (&StoredCopy, &StoredLoan),
+    at: CloseAt,
+) -> Result<ReturnView, AppError> {
+    let CloseAt {
+        here,
+        now,
+        day: today,
+        hold_clock,
+        note,
+        fines,
+    } = at;
+    let rate = fine_per_day(conn, fines, loan)?;
+    let state = kitap_circulation::LoanState {
+        id: loan.id,
+        copy: loan.copy_id,
+        reader: loan.reader_id,
+        kind: loan.kind,
+        due_on: loan.due_on,
+        renewals: u16::try_from(loan.renewals.max(0)).unwrap_or(u16::MAX),
+        issued_on: loan.issued_at.utc().date_naive(),
+    };
+    let decision = decide_return(&state, here, copy.branch_id, today, rate, fines && rate > 0);
+    if !loans::close(conn, loan.id, now, here, decision.fine_minor)? {
+        return Err(not_on_loan());
+    }
+    let (status, destination) = match decision.goes {
+        Destination::Shelf => (CopyStatus::Available, Returned::Shelf),
+        Destination::Home { to, .. } => (CopyStatus::InTransit, Returned::InTransit { to }),
+    };
+    copies::set_status(conn, copy.id, status, Timestamp::now())?;
+    let (destination, hold) = trapped(
+        offer_copy(conn, actor, copy, here, hold_clock, Timestamp::now())?,
+        destination,
+    );
+    let mut closed = loan.clone();
+    closed.returned_at = Some(now);
+    closed.return_branch_id = Some(here);
+    closed.fine_minor = decision.fine_minor;
+    closed.version += 1;
+    let reader = kitap_db::readers::find(conn, loan.reader_id)?;
+    let was_lost = loan.lost_at.is_some();
+    let lost_blocks_lifted = if was_lost {
+        lift_lost_blocks(conn, actor, reader.id, now, "lost copy found and returned")?
+    } else {
+        0
+    };
+    let cleared = ClearedReturn {
+        loan,
+        reader: &reader,
+        decision: &decision,
+        here,
+        today,
+        now,
+    };
+    let (campaign, applied) = amnesty::apply(conn, actor, &cleared)?;
+    let facts = EventFacts {
+        kind: CirculationEventKind::Return,
+        loan: Some(loan.id),
+        loan_kind: Some(loan.kind),
+        branch: here,
+        due_on: Some(loan.due_on),
+        overridden: &[],
+        detail: with_note(
+            return_detail(&decision, was_lost, campaign.as_ref(), &applied),
+            note,
+        ),
+    };
+    let event = events::write(conn, actor, (&reader, copy), facts, now, today)?;
+    amnesty::record(conn, event, &cleared, &applied, lost_blocks_lifted)?;
+    let (b, a) = (loan_snapshot(loan), loan_snapshot(&closed));
+    audit(conn, actor, "return", ("loan", &loan.id), Some(b), Some(a))?;
+    announce(conn, Timestamp::now(), &[copy.id])?;
+    Ok(ReturnView {
+        loan: Some(closed),
+        overdue_days: decision.overdue_days,
+        fine_minor: decision.fine_minor,
+        was_lost,
+        amnesty: applied,
+        lost_blocks_lifted,
+        destination,
+        hold,
+    })
+}
+
+/// The detail with an offline line's note after it.
+fn with_note(detail: Option<String>, note: Option<String>) -> Option<String> {
+    match (detail, note) {
+        (Some(d), Some(n)) => Some(format!("{d}; {n}")),
+        (d, n) => d.or(n),
     }
 }
 

@@ -189,6 +189,7 @@ impl App {
                 channel: RenewalChannel::ReaderOnline,
                 overrides: &none,
                 branch: loan.branch_id,
+                note: None,
             };
             renew_loan(conn, actor, &loan, &by, (today, now))
         })

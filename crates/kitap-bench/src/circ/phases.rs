@@ -140,7 +140,7 @@ impl Pools {
     pub fn libraries(&self) -> Vec<String> {
         let mut libs: Vec<(&String, usize)> =
             self.copies.iter().map(|(k, v)| (k, v.len())).collect();
-        libs.sort_by(|a, b| b.1.cmp(&a.1));
+        libs.sort_by_key(|l| std::cmp::Reverse(l.1));
         libs.into_iter().map(|(k, _)| k.clone()).collect()
     }
 }

@@ -1,0 +1,2 @@
+DROP TABLE offline_lines;
+DROP TABLE offline_uploads;
