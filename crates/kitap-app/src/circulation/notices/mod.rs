@@ -28,7 +28,7 @@ mod transport;
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use kitap_circulation::NoticePolicy;
 use kitap_db::notices::{self, NoticeContext, NoticeFilter, StoredNotice};
 use kitap_db::{branches, DbConnection, DbError};
@@ -58,10 +58,8 @@ pub(crate) const BATCH: i64 = 500;
 
 const STAFF: [Role; 2] = [Role::Librarian, Role::Admin];
 
-/// Karaganda's calendar date (UTC+5, all of Kazakhstan since 2024).
-pub fn today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(5)).date_naive()
-}
+// The desk's calendar date: notices count days as the desk does.
+pub(crate) use crate::circulation::today;
 
 /// What the notice job works with: policy, channel order and transports.
 pub struct NoticeRuntime {
