@@ -65,7 +65,7 @@ pub(crate) const OVERRIDERS: &[Role] = &[Role::Admin, Role::Manager];
 const LOCAL_OFFSET_SECONDS: i32 = 5 * 3600;
 
 /// Today in Karaganda.
-pub(crate) fn today() -> NaiveDate {
+pub fn today() -> NaiveDate {
     local_day(Utc::now())
 }
 

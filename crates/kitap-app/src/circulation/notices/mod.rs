@@ -59,7 +59,7 @@ pub(crate) const BATCH: i64 = 500;
 const STAFF: [Role; 2] = [Role::Librarian, Role::Admin];
 
 // The desk's calendar date: notices count days as the desk does.
-pub(crate) use crate::circulation::today;
+pub use crate::circulation::today;
 
 /// What the notice job works with: policy, channel order and transports.
 pub struct NoticeRuntime {
