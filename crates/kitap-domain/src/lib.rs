@@ -31,7 +31,7 @@ pub use holdings::{
 };
 pub use ids::{
     AccessionActId, AmnestyCampaignId, AuditId, BlockId, BranchId, CirculationEventId, ClosedDayId,
-    CopyId, HoldId, ImportId, LoanId, LoanRuleId, NoticeId, OfflineUploadId, ReaderId, RecordId,
+    CopyId, DedupScanId, HoldId, ImportId, LoanId, LoanRuleId, NoticeId, OfflineUploadId, ReaderId, RecordId,
     SessionId, StaffId, WriteOffActId,
 };
 pub use iin::Iin;
