@@ -158,7 +158,9 @@ impl From<AppError> for ApiError {
             AppError::Query(q) => Some(json!({ "position": q.position })),
             AppError::Refused(r) => Some(refusal_details(r)),
             AppError::PossibleDuplicate { candidates }
-            | AppError::ProbableDuplicate { candidates } => Some(json!({ "candidates": candidates })),
+            | AppError::ProbableDuplicate { candidates } => {
+                Some(json!({ "candidates": candidates }))
+            }
             AppError::GuarantorRequired => Some(json!({ "field": "guarantor_id" })),
             _ => None,
         };

@@ -677,7 +677,11 @@ mod tests {
         .unwrap();
         let err = Config::load(Some(&path), env(&[])).unwrap_err();
         assert!(err.to_string().contains("block_threshold"), "{err}");
-        std::fs::write(&path, "[dedup]\nblock_threshold = 0.9\n[dedup.weights]\ntitel = 0.3\n").unwrap();
+        std::fs::write(
+            &path,
+            "[dedup]\nblock_threshold = 0.9\n[dedup.weights]\ntitel = 0.3\n",
+        )
+        .unwrap();
         let err = Config::load(Some(&path), env(&[])).unwrap_err();
         assert!(err.to_string().contains("titel"), "{err}");
         std::fs::write(&path, "[dedup]\nblock_threshold = 0.9\nmax_year_gap = 2\n").unwrap();

@@ -169,10 +169,9 @@ pub fn list_scans(
 /// left running (a scan has no partial results worth keeping).
 pub fn unfinished_scans(conn: &mut DbConnection) -> Result<Vec<Scan>, DbError> {
     dedup_scans::table
-        .filter(dedup_scans::status.eq_any([
-            ScanStatus::Queued.as_str(),
-            ScanStatus::Running.as_str(),
-        ]))
+        .filter(
+            dedup_scans::status.eq_any([ScanStatus::Queued.as_str(), ScanStatus::Running.as_str()]),
+        )
         .order(dedup_scans::id.asc())
         .select(ScanRow::as_select())
         .load::<ScanRow>(conn)?
@@ -421,9 +420,11 @@ pub fn list_decisions(
     if let Some((a, b)) = after {
         let (a, b) = (a.to_string(), b.to_string());
         q = q.filter(
-            dedup_pair_decisions::record_a.gt(a.clone()).or(dedup_pair_decisions::record_a
-                .eq(a)
-                .and(dedup_pair_decisions::record_b.gt(b))),
+            dedup_pair_decisions::record_a
+                .gt(a.clone())
+                .or(dedup_pair_decisions::record_a
+                    .eq(a)
+                    .and(dedup_pair_decisions::record_b.gt(b))),
         );
     }
     q.order((
@@ -453,7 +454,10 @@ pub fn rejected_touching(
                     .eq_any(chunk)
                     .or(dedup_pair_decisions::record_b.eq_any(chunk)),
             )
-            .select((dedup_pair_decisions::record_a, dedup_pair_decisions::record_b))
+            .select((
+                dedup_pair_decisions::record_a,
+                dedup_pair_decisions::record_b,
+            ))
             .load(conn)?;
         for row in rows {
             out.push(pair_from(row)?);
@@ -468,7 +472,10 @@ pub fn rejected_touching(
 pub fn all_rejected(conn: &mut DbConnection) -> Result<Vec<(RecordId, RecordId)>, DbError> {
     let rows: Vec<(String, String)> = dedup_pair_decisions::table
         .filter(dedup_pair_decisions::decision.eq(Decision::Rejected.as_str()))
-        .select((dedup_pair_decisions::record_a, dedup_pair_decisions::record_b))
+        .select((
+            dedup_pair_decisions::record_a,
+            dedup_pair_decisions::record_b,
+        ))
         .load(conn)?;
     rows.into_iter().map(pair_from).collect()
 }

@@ -420,7 +420,17 @@ pub fn duplicates(
         .load(conn)?;
     rows.into_iter()
         .map(
-            |(record_index, byte_offset, action, record_id, duplicate_of, score, level, copies, candidates)| {
+            |(
+                record_index,
+                byte_offset,
+                action,
+                record_id,
+                duplicate_of,
+                score,
+                level,
+                copies,
+                candidates,
+            )| {
                 let corrupt = |e: kitap_domain::ValueError| {
                     DbError::Corrupt(format!("import {id} duplicate {record_index}: {e}"))
                 };

@@ -154,8 +154,10 @@ pub fn replace_many(conn: &mut DbConnection, batch: &[KeysRow]) -> Result<(), Db
 
 fn delete_many(conn: &mut DbConnection, ids: &[String]) -> Result<(), DbError> {
     for chunk in ids.chunks(IN_CHUNK) {
-        diesel::delete(record_match_blocks::table.filter(record_match_blocks::record_id.eq_any(chunk)))
-            .execute(conn)?;
+        diesel::delete(
+            record_match_blocks::table.filter(record_match_blocks::record_id.eq_any(chunk)),
+        )
+        .execute(conn)?;
         diesel::delete(record_match_keys::table.filter(record_match_keys::record_id.eq_any(chunk)))
             .execute(conn)?;
     }

@@ -463,10 +463,7 @@ pub struct RecordSummary {
 }
 
 /// Title, author and year of these records (those that exist), in id order.
-pub fn summaries(
-    conn: &mut DbConnection,
-    ids: &[RecordId],
-) -> Result<Vec<RecordSummary>, DbError> {
+pub fn summaries(conn: &mut DbConnection, ids: &[RecordId]) -> Result<Vec<RecordSummary>, DbError> {
     let raw: Vec<String> = ids.iter().map(ToString::to_string).collect();
     let mut out = Vec::with_capacity(ids.len());
     for chunk in raw.chunks(ROWS_PER_STATEMENT * 5) {

@@ -26,8 +26,8 @@ pub use kitap_db::copies::StoredCopy;
 pub use records::{RecordDetails, Removal, SavedRecord};
 
 pub(crate) use act_create::{PreparedAccession, PreparedWriteOff};
+pub(crate) use copies::{copy_missing, find_library};
+pub(crate) use copy_batch::announce;
 pub(crate) use records::{
     decode_stored as decode_record, missing as record_missing, CATALOGERS as CATALOGER_ROLES,
 };
-pub(crate) use copies::{copy_missing, find_library};
-pub(crate) use copy_batch::announce;

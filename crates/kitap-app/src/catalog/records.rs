@@ -4,8 +4,8 @@
 
 use kitap_catalog::validate::Issue;
 use kitap_catalog::BibView;
-use kitap_db::outbox::{self, Change};
 use kitap_db::match_keys;
+use kitap_db::outbox::{self, Change};
 use kitap_db::records::{self, RecordFilter, StoredRecord};
 use kitap_db::{DbConnection, DbError};
 use kitap_domain::{RecordId, RecordStatus, Role, Timestamp};

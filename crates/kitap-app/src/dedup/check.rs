@@ -132,5 +132,7 @@ impl crate::App {
 /// Keys computed from a stored record's MARC.
 pub(crate) fn keys_of_stored(stored: &records::StoredRecord) -> Result<MatchKeys, AppError> {
     let record = crate::catalog::decode_record(stored)?;
-    Ok(kitap_dedup::match_keys(&kitap_catalog::BibView::from_record(&record)))
+    Ok(kitap_dedup::match_keys(
+        &kitap_catalog::BibView::from_record(&record),
+    ))
 }

@@ -11,9 +11,9 @@ mod scan;
 mod worker;
 
 pub use check::Duplicate;
-pub use pairs::{ordered as ordered_pair, parse_decision};
 pub use kitap_db::dedup::{Decision, PairDecision, Scan, ScanCluster, ScanCounts, ScanStatus};
 pub use kitap_dedup::{DedupConfig, Evidence, Level, Verdict};
+pub use pairs::{ordered as ordered_pair, parse_decision};
 pub use scan::ReportFormat;
 pub use worker::DedupQueue;
 

@@ -82,9 +82,9 @@ impl App {
         after: Option<(RecordId, RecordId)>,
         limit: i64,
     ) -> Result<Vec<PairDecision>, AppError> {
-        Ok(self.db.read(|conn| {
-            dedup::list_decisions(conn, decision, after, limit.clamp(1, 500))
-        })?)
+        Ok(self
+            .db
+            .read(|conn| dedup::list_decisions(conn, decision, after, limit.clamp(1, 500)))?)
     }
 }
 

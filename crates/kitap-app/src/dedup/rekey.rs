@@ -57,8 +57,6 @@ impl App {
 
     /// How many records have current keys, of how many.
     pub fn keys_coverage(&self) -> Result<(i64, i64), AppError> {
-        Ok(self
-            .db
-            .read(|c| match_keys::coverage(c, KEYS_VERSION))?)
+        Ok(self.db.read(|c| match_keys::coverage(c, KEYS_VERSION))?)
     }
 }

@@ -201,7 +201,10 @@ impl App {
         if scan.status != ScanStatus::Done {
             return Err(AppError::conflict(
                 "scan_not_done",
-                format!("the scan is {}; its report is there once it is done", scan.status.as_str()),
+                format!(
+                    "the scan is {}; its report is there once it is done",
+                    scan.status.as_str()
+                ),
             ));
         }
         Ok(scan)
@@ -232,9 +235,7 @@ impl App {
         let mut from = 1;
         let mut first = true;
         loop {
-            let page = self
-                .db
-                .read(|conn| dedup::clusters(conn, id, from, 1000))?;
+            let page = self.db.read(|conn| dedup::clusters(conn, id, from, 1000))?;
             let Some(last) = page.last() else { break };
             from = last.seq + 1;
             for c in &page {

@@ -49,7 +49,8 @@ pub(super) fn screen(
             for &at in earlier {
                 if let Plan::Insert(other_row, other, _) = &plans[at] {
                     if seen.insert(other_row.id) {
-                        verdicts.push((other_row.id, compare(&p.match_keys, &other.match_keys, cfg)));
+                        verdicts
+                            .push((other_row.id, compare(&p.match_keys, &other.match_keys, cfg)));
                     }
                 }
             }
