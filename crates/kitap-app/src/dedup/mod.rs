@@ -17,5 +17,5 @@ pub use pairs::{ordered as ordered_pair, parse_decision};
 pub use scan::ReportFormat;
 pub use worker::DedupQueue;
 
-pub(crate) use check::{find as find_duplicates, probable, titled};
+pub(crate) use check::{find as find_duplicates, probable};
 pub(crate) use keys::{keys_row, parse_keys};

@@ -211,7 +211,7 @@ pub(super) enum Plan {
     Overlay(StoredRecord, Prepared, i64),
     Skip,
     /// A probable duplicate left out (`on_duplicate=skip`).
-    Skipped(Prepared, (u64, u64)),
+    Skipped((u64, u64)),
     /// A probable duplicate of this record, which gets its copies
     /// (`on_duplicate=attach`).
     Attached(RecordId, Prepared, (u64, u64)),

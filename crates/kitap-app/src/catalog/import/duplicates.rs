@@ -66,7 +66,7 @@ pub(super) fn screen(
                 if let Plan::Insert(_, p, at) = std::mem::replace(&mut plans[pos], Plan::Skip) {
                     plans[pos] = match policy {
                         OnDuplicate::Attach => Plan::Attached(best, p, at),
-                        _ => Plan::Skipped(p, at),
+                        _ => Plan::Skipped(at),
                     };
                 }
             }
@@ -140,7 +140,7 @@ fn report(
     for (pos, verdicts) in found {
         let ((index, offset), action, record_id) = match &plans[pos] {
             Plan::Insert(row, _, at) => (*at, "added", Some(row.id)),
-            Plan::Skipped(_, at) => (*at, "skipped", None),
+            Plan::Skipped(at) => (*at, "skipped", None),
             Plan::Attached(_, _, at) => (*at, "attached", None),
             _ => continue,
         };
