@@ -6,12 +6,13 @@ use serde_json::Value;
 
 /// Crates that hold policy only: no database, HTTP, index or async runtime.
 /// (kitap-circulation and kitap-exchange join this list when they exist.)
-const PURE: [&str; 5] = [
+const PURE: [&str; 6] = [
     "kitap-domain",
     "kitap-marc",
     "kitap-catalog",
     "kitap-circulation",
     "kitap-text",
+    "kitap-dedup",
 ];
 
 /// Which workspace crates each workspace crate may depend on (normal
@@ -23,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("kitap-text", &[]),
     ("kitap-catalog", &["kitap-domain", "kitap-marc"]),
     ("kitap-circulation", &["kitap-domain"]),
+    ("kitap-dedup", &["kitap-catalog", "kitap-text"]),
     ("kitap-search", &["kitap-domain", "kitap-text"]),
     ("kitap-db", &["kitap-domain"]),
     (
@@ -35,6 +37,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "kitap-circulation",
             "kitap-search",
             "kitap-db",
+            "kitap-dedup",
         ],
     ),
     // The API reaches the database and the index only through the app.
@@ -49,7 +52,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Benchmarks drive the app and the served binary like a user would.
     (
         "kitap-bench",
-        &["kitap-domain", "kitap-marc", "kitap-app", "kitap-api"],
+        &[
+            "kitap-domain",
+            "kitap-marc",
+            "kitap-app",
+            "kitap-api",
+            "kitap-dedup",
+        ],
     ),
     (
         "kitap-tests",

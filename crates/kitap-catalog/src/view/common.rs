@@ -36,7 +36,21 @@ pub(super) fn empty_view(record: &Record, record_type: RecordType) -> BibView {
         control_number: record.control("001").and_then(clean_plain),
         control_source: None,
         system_numbers: Vec::new(),
+        electronic: false,
     }
+}
+
+/// Whether a general material designation or carrier term names an
+/// electronic resource ("[electronic resource]", "[Электронный ресурс]",
+/// "online resource").
+pub(super) fn says_electronic(text: &str) -> bool {
+    let t = text.to_lowercase();
+    t.contains("electronic resource")
+        || t.contains("электронный ресурс")
+        || t.contains("электрондық ресурс")
+        || t.contains("online resource")
+        || t.contains("электронное издание")
+        || t.contains("electronic reproduction")
 }
 
 /// A value without ISBD punctuation and sort markers; `None` if nothing is left.

@@ -4,7 +4,7 @@ use kitap_marc::{Field, Record};
 
 use super::common::{
     add_isbn, add_issn, add_languages, clean, clean_plain, empty_view, first, first_year, heading,
-    is_bbk_source, joined, push_unique, value, values,
+    is_bbk_source, joined, push_unique, says_electronic, value, values,
 };
 use super::{Author, AuthorKind, BibView, Publication, RecordType, Series};
 use crate::punct::marked_nonfiling;
@@ -42,7 +42,29 @@ pub(super) fn view(record: &Record) -> BibView {
     classification(record, &mut v);
     subjects(record, &mut v);
     v.annotation = first(record, "520", 'a');
+    v.electronic = electronic(record);
     v
+}
+
+/// See [`BibView::electronic`]. 008/23 is the form of item only for books,
+/// serials, music and mixed materials (leader/06 a, t, c, d, i, j, p).
+fn electronic(record: &Record) -> bool {
+    let printed_kind = matches!(
+        record.leader_char(6),
+        Some('a' | 't' | 'c' | 'd' | 'i' | 'j' | 'p')
+    );
+    let form = record.control("008").and_then(|f| f.chars().nth(23));
+    if printed_kind && matches!(form, Some('o' | 'q' | 's')) {
+        return true;
+    }
+    let carrier = |tag: &str, code: char| {
+        record.fields(tag).any(|f| {
+            f.subfields()
+                .iter()
+                .any(|s| s.code == code && says_electronic(&s.value))
+        })
+    };
+    carrier("245", 'h') || carrier("300", 'a') || carrier("338", 'a') || carrier("533", 'a')
 }
 
 /// Leader/06-07 in MARC 21 terms.

@@ -139,6 +139,13 @@ pub struct BibView {
     pub control_source: Option<String>,
     /// 035$a: numbers of the same record in other systems.
     pub system_numbers: Vec<String>,
+    /// An electronic resource whatever leader/06 says: an e-book or a
+    /// digitised book is `Book` with this set (MARC 21 008/23 "o", "q",
+    /// "s", a 338 "online resource", 245$h "[electronic resource]", 533
+    /// "Electronic reproduction"; UNIMARC 135, 230, 200$b). Duplicate
+    /// detection must not merge a print book with its e-book.
+    #[serde(default)]
+    pub electronic: bool,
 }
 
 impl BibView {

@@ -5,7 +5,7 @@ use kitap_marc::{Field, Record};
 
 use super::common::{
     add_isbn, add_issn, add_languages, clean, clean_plain, empty_view, first, first_year, heading,
-    is_bbk_source, joined, push_unique, value, values,
+    is_bbk_source, joined, push_unique, says_electronic, value, values,
 };
 use super::{Author, AuthorKind, BibView, Publication, RecordType, Series};
 use crate::embedded::embedded;
@@ -47,6 +47,13 @@ pub(super) fn view(record: &Record) -> BibView {
     classification(record, &mut v);
     subjects(record, &mut v);
     v.annotation = first(record, "330", 'a').or_else(|| first(record, "331", 'a'));
+    v.electronic = record.fields("135").next().is_some()
+        || record.fields("230").next().is_some()
+        || record.fields("200").any(|f| {
+            f.subfields()
+                .iter()
+                .any(|s| s.code == 'b' && says_electronic(&s.value))
+        });
     v
 }
 

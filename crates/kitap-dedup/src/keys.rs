@@ -1,0 +1,338 @@
+//! Match keys: what [`crate::compare`] needs from a record, computed once
+//! when the record is saved so that comparing two records allocates
+//! nothing but the explanation.
+
+use kitap_catalog::{AuthorKind, BibView, RecordType};
+use kitap_text::fold_text;
+use serde::{Deserialize, Serialize};
+
+use crate::parse::{
+    edition_number, isbn13_loose, normalize_control_number, pages, split_volume_from_title,
+    volume_number,
+};
+
+/// Bumped whenever the computation of [`MatchKeys`] changes: stored keys of
+/// an older version are recomputed ("rekey") before they are compared.
+pub const KEYS_VERSION: i32 = 1;
+
+/// The keys of one record (see the field comments); built by [`match_keys`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct MatchKeys {
+    /// Valid ISBN-13s: a shared one is strong evidence.
+    pub isbns: Vec<String>,
+    /// ISBNs from 020$z/010$z and ones with a wrong check digit, reduced to
+    /// 13 digits: they find candidates but count less.
+    pub weak_isbns: Vec<String>,
+    /// Valid ISSNs ("NNNN-NNNC").
+    pub issns: Vec<String>,
+    /// "agency:number" (001 with its 003, 035): the same record in another
+    /// system. All OCLC spellings become "ocolc:<number>".
+    pub control_numbers: Vec<String>,
+    /// The title proper folded word by word ([`kitap_text::fold_key`]):
+    /// Cyrillic, Kazakh Latin and informal Latin spellings give one key;
+    /// leading articles, punctuation and a trailing volume marker removed.
+    pub title_key: Option<String>,
+    /// The folded surname of the first author, a space and the folded
+    /// first initial when the forename is known ("auezov m").
+    pub author_key: Option<String>,
+    /// The publisher's name folded, without words like "publishing" or
+    /// "баспасы".
+    pub publisher_key: Option<String>,
+    pub year: Option<i32>,
+    /// Pages of the main sequence (see [`crate::pages`]).
+    pub pages: Option<i32>,
+    /// The edition number ("2"), or the folded statement when it has no
+    /// number.
+    pub edition: Option<String>,
+    /// The volume or part number ("2"; roman numerals as arabic), or the
+    /// folded part name when it has no number.
+    pub volume: Option<String>,
+    /// The primary language, an ISO 639-2/B code in lower case; `None` when
+    /// unknown ("und", "mul", "zxx").
+    pub language: Option<String>,
+    /// The kind of material ([`kitap_catalog::RecordType::as_str`]):
+    /// "book", "serial", "electronic", ...
+    pub material: String,
+}
+
+/// Leading articles that one cataloger skips with the non-filing indicator
+/// and another keeps.
+const ARTICLES: &[&str] = &[
+    "the", "a", "an", "le", "la", "les", "l", "der", "die", "das", "el", "los", "las", "il",
+];
+
+/// Publisher words that say nothing about which publisher it is, folded.
+const PUBLISHER_NOISE: &[&str] = &[
+    "izd",
+    "izdatelstvo",
+    "izdatelskii",
+    "dom",
+    "izd-vo",
+    "vo",
+    "basp",
+    "baspasi",
+    "baspa",
+    "publiwing",
+    "publiwers",
+    "publiwer",
+    "pub",
+    "publ",
+    "press",
+    "inc",
+    "ltd",
+    "llc",
+    "co",
+    "verlag",
+    "editions",
+    "editore",
+    "ooo",
+    "oao",
+    "zao",
+    "too",
+    "ao",
+    "tipografiia",
+    "tip",
+    "and",
+    "i",
+    "et",
+    "und",
+    "the",
+];
+
+impl MatchKeys {
+    /// Keys for a book known only by title, author and year (tests, the
+    /// synthetic benchmark catalogue).
+    pub fn from_parts(title: &str, author: Option<&str>, year: Option<i32>) -> MatchKeys {
+        MatchKeys {
+            title_key: title_key(title),
+            author_key: author.and_then(author_key),
+            year,
+            material: "book".to_string(),
+            ..MatchKeys::default()
+        }
+    }
+
+    /// Candidate-retrieval keys, each a short prefixed string: "isbn:<13>"
+    /// (strong and weak ISBNs alike), "issn:<issn>", "ctl:<agency:number>",
+    /// and "ta:<title_key>|<author_key or ->". Sorted, no duplicates.
+    pub fn block_keys(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for isbn in self.isbns.iter().chain(&self.weak_isbns) {
+            out.push(format!("isbn:{isbn}"));
+        }
+        for issn in &self.issns {
+            out.push(format!("issn:{issn}"));
+        }
+        for ctl in &self.control_numbers {
+            out.push(format!("ctl:{ctl}"));
+        }
+        if let Some(t) = &self.title_key {
+            let author = self.author_key.as_deref().map_or("-", surname_of);
+            out.push(format!("ta:{t}|{author}"));
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// The surname part of an author key: the title+author block must not
+/// split a pair because one record has only the initial of the forename.
+fn surname_of(author_key: &str) -> &str {
+    author_key.split(' ').next().unwrap_or(author_key)
+}
+
+/// Computes the keys of a record from its bibliographic view.
+pub fn match_keys(view: &BibView) -> MatchKeys {
+    let mut keys = MatchKeys {
+        isbns: view.isbns.clone(),
+        material: material(view).to_string(),
+        year: view.year,
+        pages: view.extent.as_deref().and_then(pages),
+        language: view
+            .languages
+            .iter()
+            .find(|l| !matches!(l.as_str(), "und" | "mul" | "zxx" | "mis"))
+            .cloned(),
+        ..MatchKeys::default()
+    };
+    for raw in &view.invalid_isbns {
+        if let Some(isbn) = isbn13_loose(raw) {
+            if !keys.isbns.contains(&isbn) && !keys.weak_isbns.contains(&isbn) {
+                keys.weak_isbns.push(isbn);
+            }
+        }
+    }
+    keys.issns = view.issns.clone();
+    identifiers(view, &mut keys);
+
+    let sort_title = view.sort_title();
+    let (title, title_volume) = match sort_title.as_deref().map(split_volume_from_title) {
+        Some(Some((head, number))) if view.part.is_none() => (Some(head), Some(number)),
+        _ => (sort_title, None),
+    };
+    keys.title_key = title.as_deref().and_then(title_key);
+    keys.volume = view
+        .part
+        .as_deref()
+        .and_then(|p| volume_number(p).or_else(|| folded(p)))
+        .or(title_volume);
+    keys.author_key = view
+        .main_author()
+        .or_else(|| view.authors.first())
+        .filter(|a| a.kind == AuthorKind::Personal)
+        .and_then(|a| author_key(&a.name))
+        .or_else(|| {
+            view.main_author()
+                .or_else(|| view.authors.first())
+                .and_then(|a| folded(&a.name))
+        });
+    keys.publisher_key = view
+        .publication
+        .iter()
+        .find_map(|p| p.publisher.as_deref())
+        .and_then(publisher_key);
+    keys.edition = view
+        .edition
+        .as_deref()
+        .and_then(|e| edition_number(e).or_else(|| folded(e)));
+    keys
+}
+
+/// The record type, with e-books and e-journals apart from print: the
+/// same title online is another manifestation.
+fn material(view: &BibView) -> &'static str {
+    match view.record_type {
+        RecordType::Book if view.electronic => "electronic",
+        RecordType::Serial if view.electronic => "electronic_serial",
+        t => t.as_str(),
+    }
+}
+
+fn identifiers(view: &BibView, keys: &mut MatchKeys) {
+    let mut push = |k: String| {
+        if !keys.control_numbers.contains(&k) {
+            keys.control_numbers.push(k);
+        }
+    };
+    if let Some(n) = view.control_number.as_deref() {
+        if let Some(k) = normalize_control_number(n, view.control_source.as_deref()) {
+            push(k);
+        }
+    }
+    for n in &view.system_numbers {
+        if let Some(k) = normalize_control_number(n, None) {
+            push(k);
+        }
+    }
+}
+
+/// Folded words of a text joined by spaces; `None` when nothing is left.
+fn folded(text: &str) -> Option<String> {
+    let words = fold_text(text);
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// The title key of a title proper (see [`MatchKeys::title_key`]).
+pub(crate) fn title_key(title: &str) -> Option<String> {
+    let words = fold_text(title);
+    let skip = usize::from(words.len() > 1 && ARTICLES.contains(&words[0].as_str()));
+    let rest = &words[skip..];
+    (!rest.is_empty()).then(|| rest.join(" "))
+}
+
+/// "Surname, Forename" (or "Surname F.", "Forename Surname" without a
+/// comma is taken as written: surname first, as both MARC dialects file
+/// personal names) to "surname f".
+pub(crate) fn author_key(name: &str) -> Option<String> {
+    let (surname, rest) = match name.split_once(',') {
+        Some((s, r)) => (s, r),
+        None => match name.trim().split_once(' ') {
+            Some((s, r)) => (s, r),
+            None => (name, ""),
+        },
+    };
+    let surname = fold_text(surname).join("");
+    if surname.is_empty() {
+        return None;
+    }
+    match fold_text(rest).first().and_then(|f| f.chars().next()) {
+        Some(initial) => Some(format!("{surname} {initial}")),
+        None => Some(surname),
+    }
+}
+
+fn publisher_key(name: &str) -> Option<String> {
+    let words: Vec<String> = fold_text(name)
+        .into_iter()
+        .filter(|w| !PUBLISHER_NOISE.contains(&w.as_str()))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_keys_ignore_script() {
+        // Cyrillic, Kazakh Latin-2021, informal Latin, Russian keyboard.
+        let k = title_key("Абай жолы");
+        assert_eq!(title_key("Abai joly"), k);
+        assert_eq!(title_key("Abay zholy"), k);
+        assert_eq!(title_key("Абай жолы:"), k);
+        let k = title_key("Қара сөздер");
+        assert_eq!(title_key("Qara sözder"), k);
+        assert_eq!(title_key("Кара создер"), k);
+        let k = title_key("Тар жол, тайғақ кешу");
+        assert_eq!(title_key("Tar jol, taiǵaq keshu"), k);
+        assert_eq!(title_key("Тар жол, тайгак кешу"), k);
+        assert_ne!(title_key("Абай жолы"), title_key("Абай"));
+    }
+
+    #[test]
+    fn articles_are_dropped() {
+        assert_eq!(title_key("The Hobbit"), title_key("Hobbit"));
+        assert_eq!(title_key("A"), Some("a".into()));
+    }
+
+    #[test]
+    fn author_keys() {
+        assert_eq!(author_key("Әуезов, Мұхтар"), Some("auezov m".into()));
+        assert_eq!(author_key("Äuezov, Mūhtar"), Some("auezov m".into()));
+        assert_eq!(author_key("Ауэзов, М. О."), Some("auezov m".into()));
+        assert_eq!(
+            author_key("Жансүгіров, Ілияс"),
+            author_key("Jansügırov, İlias")
+        );
+        assert_eq!(author_key("Толстой"), Some("tolstoi".into()));
+        assert_eq!(author_key(", "), None);
+    }
+
+    #[test]
+    fn publisher_keys() {
+        assert_eq!(
+            publisher_key("Издательство «Жазушы»"),
+            Some("jazuwi".into())
+        );
+        assert_eq!(publisher_key("Жазушы баспасы"), Some("jazuwi".into()));
+        assert_eq!(publisher_key("Jazushy"), Some("jazuwi".into()));
+    }
+
+    #[test]
+    fn block_keys_are_prefixed_sorted_unique() {
+        let mut k = MatchKeys::from_parts("Абай жолы", Some("Әуезов, Мұхтар"), None);
+        k.isbns = vec!["9786010000000".into()];
+        k.weak_isbns = vec!["9786010000000".into()];
+        k.control_numbers = vec!["ocolc:1".into()];
+        assert_eq!(
+            k.block_keys(),
+            vec![
+                "ctl:ocolc:1".to_string(),
+                "isbn:9786010000000".to_string(),
+                "ta:abai joli|auezov".to_string()
+            ]
+        );
+    }
+}
