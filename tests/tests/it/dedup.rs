@@ -314,6 +314,25 @@ both_backends! {
         assert_eq!(one.body["decision"], "confirmed");
     }
 
+    async fn records_stored_without_keys_are_keyed(app: TestApp) {
+        let token = app.cataloger_token().await;
+        let cyrillic = import(&app, &token, "", marc_bytes("kazakh/rusmarc_utf8.iso")).await;
+        let latin = import(&app, &token, "", iso_records("kazakh/marc21_latin2021.mrc", &["KZAL0001"])).await;
+        let twin = id_by_title(&app, &token, &latin, "Menıñ ömırım").await;
+        let original = id_by_title(&app, &token, &cyrillic, "Менің өмірім").await;
+        assert_eq!(app.app.keys_coverage().unwrap(), (41, 41));
+        // As a catalog stored before duplicate detection existed.
+        app.app.db().execute_script("DELETE FROM record_match_blocks; DELETE FROM record_match_keys;").unwrap();
+        assert_eq!(app.app.keys_coverage().unwrap(), (0, 41));
+        let unseen = app.get(&format!("/api/v1/records/{original}/duplicates"), Some(&token)).await.expect(200);
+        assert!(unseen.body["duplicates"].as_array().unwrap().is_empty());
+        assert_eq!(app.app.rekey(&mut |_| {}).unwrap(), 41);
+        assert_eq!(app.app.keys_coverage().unwrap(), (41, 41));
+        assert_eq!(app.app.rekey(&mut |_| {}).unwrap(), 0, "nothing left to do");
+        let found = app.get(&format!("/api/v1/records/{original}/duplicates"), Some(&token)).await.expect(200);
+        assert_eq!(found.body["duplicates"][0]["record_id"], twin.as_str(), "{}", found.body);
+    }
+
     async fn bad_dedup_input_gets_clear_codes(app: TestApp) {
         let token = app.cataloger_token().await;
         let headers = [("Content-Type", "application/octet-stream")];
