@@ -21,7 +21,8 @@ CREATE TABLE record_match_keys (
     material       TEXT NOT NULL
 );
 
-CREATE INDEX record_match_keys_version ON record_match_keys (keys_version);
+-- No index on keys_version: rekeying reads the whole table once anyway, and
+-- every index here costs each imported record.
 
 -- Candidate retrieval: one row per block key of a record ("isbn:...",
 -- "ctl:...", "ta:<title>|<author>"). Records sharing a block are compared.
