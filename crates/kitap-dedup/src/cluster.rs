@@ -131,6 +131,9 @@ fn block_hashes(k: &MatchKeys, out: &mut Vec<u64>) {
             .as_deref()
             .map_or("-", |a| a.split(' ').next().unwrap_or(a));
         one(b"ta:", &[t, author]);
+        if let Some(head) = crate::keys::title_head(t) {
+            one(b"t:", &[head]);
+        }
     }
 }
 

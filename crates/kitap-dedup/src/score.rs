@@ -145,6 +145,11 @@ fn walk(a: &MatchKeys, b: &MatchKeys, cfg: &DedupConfig, t: &mut Tally) {
         let sim = title_similarity(x, y);
         if sim >= 0.95 {
             t.add("title", w.title, || format!("same title ({x})"));
+            if x.split(' ').count() >= 6 {
+                t.add("long_title", w.long_title, || {
+                    "a title of six words or more".to_string()
+                });
+            }
         } else if sim >= 0.75 {
             t.add("title", w.title * sim, || {
                 format!("nearly the same title ({x} / {y})")
