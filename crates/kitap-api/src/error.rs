@@ -135,7 +135,9 @@ impl From<AppError> for ApiError {
             AppError::VersionConflict { .. } => StatusCode::CONFLICT,
             AppError::Query(_) => StatusCode::BAD_REQUEST,
             AppError::NotMarc(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Refused(_) | AppError::PossibleDuplicate { .. } => StatusCode::CONFLICT,
+            AppError::Refused(_)
+            | AppError::PossibleDuplicate { .. }
+            | AppError::ProbableDuplicate { .. } => StatusCode::CONFLICT,
             AppError::OverrideDenied | AppError::HistoryNotKept => StatusCode::FORBIDDEN,
             AppError::GuarantorRequired => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -155,7 +157,10 @@ impl From<AppError> for ApiError {
             AppError::VersionConflict { current } => Some(json!({ "current_version": current })),
             AppError::Query(q) => Some(json!({ "position": q.position })),
             AppError::Refused(r) => Some(refusal_details(r)),
-            AppError::PossibleDuplicate { candidates } => Some(json!({ "candidates": candidates })),
+            AppError::PossibleDuplicate { candidates }
+            | AppError::ProbableDuplicate { candidates } => {
+                Some(json!({ "candidates": candidates }))
+            }
             AppError::GuarantorRequired => Some(json!({ "field": "guarantor_id" })),
             _ => None,
         };

@@ -115,6 +115,8 @@ pub fn server(
     let shared = Shared {
         state: web::Data::new(ApiState {
             imports: app.start_import_worker(settings.upload_dir.clone()),
+            // Brings stored match keys up to date first, then runs scans.
+            dedup: app.start_dedup_worker(),
             search,
             search_limiter: search_limiter(settings.search_rate),
             app,

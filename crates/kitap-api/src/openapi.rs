@@ -31,6 +31,7 @@ Readers use the self-service routes under /api/v1/opac with their own token from
         (name = "audit", description = "Who changed what"),
         (name = "copies", description = "Copies (items) of records in the libraries"),
         (name = "acts", description = "Accession and write-off acts"),
+        (name = "dedup", description = "Duplicates: a record's likely duplicates, catalog-wide scans and their reports, decisions on pairs"),
         (name = "readers", description = "Readers: registration, search, blocks, loans"),
         (name = "circulation", description = "Loan rules, their explanation, closed days"),
         (name = "desk", description = "Checkout, renewal and return at the acting library"),

@@ -16,6 +16,8 @@ pub struct ApiState {
     pub upload_dir: PathBuf,
     pub max_upload_bytes: u64,
     pub imports: ImportQueue,
+    /// Wakes the dedup worker for a queued scan.
+    pub dedup: kitap_app::dedup::DedupQueue,
     pub search: Arc<SearchService>,
     /// Per-client limit of the public search endpoints; `None` when off.
     pub search_limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,

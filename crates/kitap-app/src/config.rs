@@ -34,6 +34,55 @@ pub struct Config {
     pub circulation: CirculationConfig,
     pub log: LogConfig,
     pub notices: crate::notices::NoticesConfig,
+    pub dedup: DedupSection,
+}
+
+/// Duplicate detection (`[dedup]`): kitap-dedup's weights and thresholds,
+/// and the merge undo window. Kept as its own struct so unknown keys are
+/// refused like everywhere else (serde cannot flatten and refuse both).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DedupSection {
+    /// From this score a record is reported as a possible duplicate.
+    pub warn_threshold: f64,
+    /// From this score saving needs `confirm_duplicate`, and imports
+    /// skip or attach (on_duplicate).
+    pub block_threshold: f64,
+    /// Years further apart than this rule a duplicate out.
+    pub max_year_gap: i32,
+    /// Blocks (shared ISBN, title+author...) of more records are not used.
+    pub max_block: usize,
+    pub weights: kitap_dedup::Weights,
+    /// Hours within which a merge can be undone.
+    pub merge_undo_hours: u32,
+}
+
+impl Default for DedupSection {
+    fn default() -> Self {
+        let d = kitap_dedup::DedupConfig::default();
+        DedupSection {
+            warn_threshold: d.warn_threshold,
+            block_threshold: d.block_threshold,
+            max_year_gap: d.max_year_gap,
+            max_block: d.max_block,
+            weights: d.weights,
+            merge_undo_hours: 72,
+        }
+    }
+}
+
+impl DedupSection {
+    /// The settings kitap-dedup takes.
+    pub fn matching(&self) -> kitap_dedup::DedupConfig {
+        kitap_dedup::DedupConfig {
+            warn_threshold: self.warn_threshold,
+            block_threshold: self.block_threshold,
+            max_year_gap: self.max_year_gap,
+            max_block: self.max_block,
+            weights: self.weights.clone(),
+            ..kitap_dedup::DedupConfig::default()
+        }
+    }
 }
 
 /// Circulation policies that are configuration.
@@ -167,6 +216,7 @@ impl Default for Config {
             circulation: CirculationConfig::default(),
             log: LogConfig::default(),
             notices: Default::default(),
+            dedup: DedupSection::default(),
         }
     }
 }
@@ -440,6 +490,12 @@ impl Config {
         if let Err((name, message)) = self.notices.validate() {
             return Err(fail(name, &message));
         }
+        if let Err(message) = self.dedup.matching().validate() {
+            return Err(fail("dedup", &message));
+        }
+        if self.dedup.merge_undo_hours == 0 {
+            return Err(fail("dedup.merge_undo_hours", "must be at least 1"));
+        }
         let prefix = &self.catalog.barcode_prefix;
         if prefix.is_empty() || prefix.len() > 6 || !prefix.bytes().all(|b| b.is_ascii_digit()) {
             return Err(fail("catalog.barcode_prefix", "must be 1 to 6 digits"));
@@ -608,6 +664,30 @@ mod tests {
         assert!(err.to_string().contains("KITAP_DATABSE_URL"), "{err}");
         let err = Config::load(None, env(&[("KITAP_POOL_SIZE", "many")])).unwrap_err();
         assert!(err.to_string().contains("not a valid number"), "{err}");
+    }
+
+    #[test]
+    fn bad_dedup_settings_stop_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kitap.toml");
+        std::fs::write(
+            &path,
+            "[dedup]\nwarn_threshold = 0.9\nblock_threshold = 0.6\n",
+        )
+        .unwrap();
+        let err = Config::load(Some(&path), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("block_threshold"), "{err}");
+        std::fs::write(
+            &path,
+            "[dedup]\nblock_threshold = 0.9\n[dedup.weights]\ntitel = 0.3\n",
+        )
+        .unwrap();
+        let err = Config::load(Some(&path), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("titel"), "{err}");
+        std::fs::write(&path, "[dedup]\nblock_threshold = 0.9\nmax_year_gap = 2\n").unwrap();
+        let config = Config::load(Some(&path), env(&[])).unwrap();
+        assert_eq!(config.dedup.matching().max_year_gap, 2);
+        assert_eq!(config.dedup.matching().block_threshold, 0.9);
     }
 
     #[test]

@@ -54,6 +54,10 @@ pub enum AppError {
     /// `confirm_duplicate` to register anyway.
     #[error("a reader with the same name and birth date (or IIN) is already registered")]
     PossibleDuplicate { candidates: Vec<serde_json::Value> },
+    /// A record near-certainly already in the catalog; repeat with
+    /// `confirm_duplicate` to save it anyway.
+    #[error("the record is probably already in the catalog; send confirm_duplicate: true to save it anyway")]
+    ProbableDuplicate { candidates: Vec<serde_json::Value> },
     /// A reader under 16 registers on a guarantee.
     #[error("a reader under 16 needs a guarantor reader or a guardian")]
     GuarantorRequired,
@@ -90,6 +94,7 @@ impl AppError {
             AppError::Refused(refused) => refused.code,
             AppError::OverrideDenied => "override_denied",
             AppError::PossibleDuplicate { .. } => "reader_possible_duplicate",
+            AppError::ProbableDuplicate { .. } => "probable_duplicate",
             AppError::GuarantorRequired => "guarantor_required",
             AppError::HistoryNotKept => "history_not_kept",
             AppError::Busy => "database_busy",
@@ -135,6 +140,8 @@ fn not_found_code(entity: &str) -> &'static str {
         "hold" => "hold_not_found",
         "amnesty campaign" => "amnesty_campaign_not_found",
         "offline upload" => "offline_upload_not_found",
+        "dedup scan" => "scan_not_found",
+        "pair decision" => "pair_decision_not_found",
         _ => "not_found",
     }
 }

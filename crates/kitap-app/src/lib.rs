@@ -12,6 +12,7 @@ mod branches;
 pub mod catalog;
 pub mod circulation;
 pub mod config;
+pub mod dedup;
 mod error;
 mod login_guard;
 #[path = "circulation/notices/mod.rs"]
@@ -52,6 +53,7 @@ pub struct App {
     circulation: CirculationConfig,
     login_monitor: Option<std::sync::Arc<dyn LoginMonitor>>,
     notices: std::sync::Arc<notices::NoticeRuntime>,
+    dedup: std::sync::Arc<kitap_dedup::DedupConfig>,
 }
 
 impl App {
@@ -63,8 +65,15 @@ impl App {
             circulation: CirculationConfig::default(),
             login_monitor: None,
             notices: Default::default(),
+            dedup: Default::default(),
             db,
         })
+    }
+
+    /// The same use cases with other duplicate-detection weights and thresholds.
+    pub fn with_dedup(mut self, dedup: &config::DedupSection) -> App {
+        self.dedup = std::sync::Arc::new(dedup.matching());
+        self
     }
 
     /// The same use cases, reporting login lock and throttle events to `monitor`.
@@ -95,6 +104,7 @@ impl App {
         App::new(db, &config.auth)?
             .with_catalog(&config.catalog)
             .with_circulation(&config.circulation)
+            .with_dedup(&config.dedup)
             .with_notices(&config.notices)
     }
 

@@ -37,6 +37,8 @@ pub fn import_file(
         format: None,
         encoding: None,
         on_match: OnMatch::Skip,
+        // The benchmark measures the import with duplicate detection on.
+        on_duplicate: kitap_app::catalog::OnDuplicate::Add,
         library: None,
     };
     let job = app

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use kitap_app::catalog::{ExportRequest, Format, ImportRequest, OnMatch, Target};
+use kitap_app::catalog::{ExportRequest, Format, ImportRequest, OnDuplicate, OnMatch, Target};
 use kitap_app::{Actor, App, RecordFilter};
 use kitap_domain::{ImportId, RecordStatus};
 
@@ -27,6 +27,11 @@ pub struct ImportArgs {
     /// A record already in the catalog (same 003+001 or 035): skip, overlay or add.
     #[arg(long, default_value = "skip")]
     pub on_match: String,
+    /// A probable duplicate of a catalog record (or of an earlier record of
+    /// the file): add it anyway, skip it, or attach its copies to the
+    /// catalog record.
+    #[arg(long, default_value = "add")]
+    pub on_duplicate: String,
     /// Library code that receives copies from 910 fields.
     #[arg(long)]
     pub library: Option<String>,
@@ -99,8 +104,8 @@ pub fn import(app: &App, args: ImportArgs) -> anyhow::Result<()> {
             Ok(j) => {
                 let p = j.progress;
                 println!(
-                    "{}: {} read, {} created, {} updated, {} skipped, {} rejected, {} copies (import {})",
-                    j.file_name, p.next_index, p.created, p.updated, p.skipped, p.rejected, p.copies, j.id
+                    "{}: {} read, {} created, {} updated, {} skipped, {} attached, {} rejected, {} copies (import {})",
+                    j.file_name, p.next_index, p.created, p.updated, p.skipped, p.attached, p.rejected, p.copies, j.id
                 );
                 if p.rejected > 0 {
                     for r in app.import_rejects(id, 0, 20)? {
@@ -149,6 +154,7 @@ fn queue(app: &App, actor: &Actor, args: &ImportArgs) -> anyhow::Result<Vec<Impo
         None => None,
     };
     let on_match = OnMatch::parse(&args.on_match)?;
+    let on_duplicate = OnDuplicate::parse(&args.on_duplicate)?;
     let library = match &args.library {
         Some(code) => Some(app.branch_by_code(code)?.id),
         None => None,
@@ -162,6 +168,7 @@ fn queue(app: &App, actor: &Actor, args: &ImportArgs) -> anyhow::Result<Vec<Impo
             format,
             encoding,
             on_match,
+            on_duplicate,
             library,
         };
         ids.push(app.queue_import(None, actor, request)?.id);

@@ -35,6 +35,9 @@ pub enum Command {
     Import(catalog::ImportArgs),
     /// Export records as ISO 2709, MARCXML or MARC-in-JSON.
     Export(catalog::ExportArgs),
+    /// Duplicate records: scan the catalog, compute match keys.
+    #[command(subcommand)]
+    Dedup(crate::dedup::DedupCommand),
     /// Manage staff accounts.
     #[command(subcommand)]
     User(user::UserCommand),
@@ -102,6 +105,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => user::run(&open_existing(&config)?, command),
         Command::Import(args) => catalog::import(&open_existing(&config)?, args),
         Command::Export(args) => catalog::export(&open_existing(&config)?, args),
+        Command::Dedup(command) => crate::dedup::run(&open_existing(&config)?, command),
         Command::Reindex => crate::index::reindex(&open_existing(&config)?, &config),
         Command::Index(command) => crate::index::run(&open_existing(&config)?, &config, command),
         Command::Config(ConfigCommand::Show) => {
@@ -144,7 +148,9 @@ pub fn open_existing(config: &Config) -> anyhow::Result<App> {
             url.redacted()
         );
     }
-    Ok(App::new(db, &config.auth)?.with_catalog(&config.catalog))
+    Ok(App::new(db, &config.auth)?
+        .with_catalog(&config.catalog)
+        .with_dedup(&config.dedup))
 }
 
 /// Points at the demo database when that is probably what was meant.

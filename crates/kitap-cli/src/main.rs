@@ -3,6 +3,7 @@
 
 mod catalog;
 mod cli;
+mod dedup;
 mod index;
 mod logging;
 mod serve;

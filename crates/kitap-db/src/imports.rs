@@ -3,10 +3,10 @@
 //! resumes exactly after the last committed batch.
 
 use diesel::prelude::*;
-use kitap_domain::{BranchId, ImportId, ImportStatus, StaffId, Timestamp};
+use kitap_domain::{BranchId, ImportId, ImportStatus, RecordId, StaffId, Timestamp};
 
 use crate::conn::per_backend;
-use crate::schema::{import_rejects, imports};
+use crate::schema::{import_duplicates, import_rejects, imports};
 use crate::{DbConnection, DbError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,8 @@ pub struct ImportJob {
     pub format: String,
     pub encoding: Option<String>,
     pub on_match: String,
+    /// `add`, `skip` or `attach`: what to do with a likely duplicate.
+    pub on_duplicate: String,
     pub branch_id: Option<BranchId>,
     pub progress: Progress,
     /// Why a failed job failed: a stable code and a message.
@@ -39,6 +41,8 @@ pub struct Progress {
     pub skipped: i64,
     pub rejected: i64,
     pub copies: i64,
+    /// Records not stored because their copies went to a duplicate.
+    pub attached: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +87,8 @@ struct Row {
     created_at: chrono::NaiveDateTime,
     started_at: Option<chrono::NaiveDateTime>,
     finished_at: Option<chrono::NaiveDateTime>,
+    on_duplicate: String,
+    attached_count: i64,
 }
 
 impl TryFrom<Row> for ImportJob {
@@ -112,6 +118,7 @@ impl TryFrom<Row> for ImportJob {
             format: row.format,
             encoding: row.encoding,
             on_match: row.on_match,
+            on_duplicate: row.on_duplicate,
             progress: Progress {
                 next_offset: row.next_offset,
                 next_index: row.next_index,
@@ -120,6 +127,7 @@ impl TryFrom<Row> for ImportJob {
                 skipped: row.skipped_count,
                 rejected: row.rejected_count,
                 copies: row.copies_count,
+                attached: row.attached_count,
             },
             error: match (row.error_code, row.error) {
                 (None, None) => None,
@@ -146,6 +154,8 @@ impl From<&ImportJob> for Row {
             format: j.format.clone(),
             encoding: j.encoding.clone(),
             on_match: j.on_match.clone(),
+            on_duplicate: j.on_duplicate.clone(),
+            attached_count: j.progress.attached,
             branch_id: j.branch_id.map(|id| id.to_string()),
             next_offset: j.progress.next_offset,
             next_index: j.progress.next_index,
@@ -254,6 +264,7 @@ pub fn save_progress(conn: &mut DbConnection, id: ImportId, p: &Progress) -> Res
             imports::skipped_count.eq(p.skipped),
             imports::rejected_count.eq(p.rejected),
             imports::copies_count.eq(p.copies),
+            imports::attached_count.eq(p.attached),
         ))
         .execute(conn)?;
     Ok(())
@@ -318,4 +329,127 @@ pub fn rejects(
             },
         )
         .collect())
+}
+
+/// An imported record that had a likely duplicate, and what the import did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateOutcome {
+    pub record_index: i64,
+    pub byte_offset: i64,
+    /// `added`, `skipped` or `attached`.
+    pub action: String,
+    /// The record stored (only when added).
+    pub record_id: Option<RecordId>,
+    /// The best candidate: the catalog record (or earlier record of the file).
+    pub duplicate_of: RecordId,
+    pub score: f64,
+    /// `possible` or `probable`.
+    pub level: String,
+    /// Copies attached to `duplicate_of`.
+    pub copies: i32,
+    /// JSON array of every candidate with its explanation.
+    pub candidates: String,
+}
+
+pub fn insert_duplicates(
+    conn: &mut DbConnection,
+    id: ImportId,
+    outcomes: &[DuplicateOutcome],
+) -> Result<(), DbError> {
+    let job = id.to_string();
+    for chunk in outcomes.chunks(500) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|o| {
+                (
+                    import_duplicates::import_id.eq(&job),
+                    import_duplicates::record_index.eq(o.record_index),
+                    import_duplicates::byte_offset.eq(o.byte_offset),
+                    import_duplicates::action.eq(&o.action),
+                    import_duplicates::record_id.eq(o.record_id.map(|r| r.to_string())),
+                    import_duplicates::duplicate_of.eq(o.duplicate_of.to_string()),
+                    import_duplicates::score.eq(o.score),
+                    import_duplicates::level.eq(&o.level),
+                    import_duplicates::copies.eq(o.copies),
+                    import_duplicates::candidates.eq(&o.candidates),
+                )
+            })
+            .collect();
+        per_backend!(conn, |c| diesel::insert_into(import_duplicates::table)
+            .values(&rows)
+            .execute(c)?);
+    }
+    Ok(())
+}
+
+type DuplicateTuple = (
+    i64,
+    i64,
+    String,
+    Option<String>,
+    String,
+    f64,
+    String,
+    i32,
+    String,
+);
+
+/// The duplicate outcomes of a job in file order, from `from_index` on.
+pub fn duplicates(
+    conn: &mut DbConnection,
+    id: ImportId,
+    from_index: i64,
+    limit: i64,
+) -> Result<Vec<DuplicateOutcome>, DbError> {
+    let rows: Vec<DuplicateTuple> = import_duplicates::table
+        .filter(import_duplicates::import_id.eq(id.to_string()))
+        .filter(import_duplicates::record_index.ge(from_index))
+        .order(import_duplicates::record_index.asc())
+        .limit(limit)
+        .select((
+            import_duplicates::record_index,
+            import_duplicates::byte_offset,
+            import_duplicates::action,
+            import_duplicates::record_id,
+            import_duplicates::duplicate_of,
+            import_duplicates::score,
+            import_duplicates::level,
+            import_duplicates::copies,
+            import_duplicates::candidates,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |(
+                record_index,
+                byte_offset,
+                action,
+                record_id,
+                duplicate_of,
+                score,
+                level,
+                copies,
+                candidates,
+            )| {
+                let corrupt = |e: kitap_domain::ValueError| {
+                    DbError::Corrupt(format!("import {id} duplicate {record_index}: {e}"))
+                };
+                Ok(DuplicateOutcome {
+                    record_index,
+                    byte_offset,
+                    action,
+                    record_id: record_id
+                        .as_deref()
+                        .map(str::parse)
+                        .transpose()
+                        .map_err(corrupt)?,
+                    duplicate_of: duplicate_of.parse().map_err(corrupt)?,
+                    score,
+                    level,
+                    copies,
+                    candidates,
+                })
+            },
+        )
+        .collect()
 }

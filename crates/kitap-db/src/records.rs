@@ -452,3 +452,41 @@ pub fn list(conn: &mut DbConnection, f: &RecordFilter) -> Result<Vec<StoredRecor
 pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
     Ok(records::table.count().get_result(conn)?)
 }
+
+/// What a report shows of a record, without its MARC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordSummary {
+    pub id: RecordId,
+    pub title: String,
+    pub main_author: Option<String>,
+    pub year: Option<i32>,
+}
+
+/// Title, author and year of these records (those that exist), in id order.
+pub fn summaries(conn: &mut DbConnection, ids: &[RecordId]) -> Result<Vec<RecordSummary>, DbError> {
+    let raw: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in raw.chunks(ROWS_PER_STATEMENT * 5) {
+        let rows: Vec<(String, String, Option<String>, Option<i32>)> = records::table
+            .filter(records::id.eq_any(chunk))
+            .select((
+                records::id,
+                records::title,
+                records::main_author,
+                records::year,
+            ))
+            .load(conn)?;
+        for (id, title, main_author, year) in rows {
+            out.push(RecordSummary {
+                id: id
+                    .parse()
+                    .map_err(|e| DbError::Corrupt(format!("record {id}: {e}")))?,
+                title,
+                main_author,
+                year,
+            });
+        }
+    }
+    out.sort_by_key(|r| r.id);
+    Ok(out)
+}

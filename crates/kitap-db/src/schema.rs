@@ -229,6 +229,8 @@ diesel::table! {
         created_at -> Timestamp,
         started_at -> Nullable<Timestamp>,
         finished_at -> Nullable<Timestamp>,
+        on_duplicate -> Text,
+        attached_count -> BigInt,
     }
 }
 
@@ -486,6 +488,82 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    record_match_keys (record_id) {
+        record_id -> Text,
+        keys_version -> Integer,
+        keys -> Text,
+        title_key -> Nullable<Text>,
+        author_key -> Nullable<Text>,
+        publisher_key -> Nullable<Text>,
+        year -> Nullable<Integer>,
+        pages -> Nullable<Integer>,
+        edition -> Nullable<Text>,
+        volume -> Nullable<Text>,
+        language -> Nullable<Text>,
+        material -> Text,
+    }
+}
+
+diesel::table! {
+    record_match_blocks (block, record_id) {
+        block -> Text,
+        record_id -> Text,
+    }
+}
+
+diesel::table! {
+    dedup_scans (id) {
+        id -> Text,
+        status -> Text,
+        requested_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        records_count -> BigInt,
+        clusters_count -> BigInt,
+        pairs_count -> BigInt,
+        error_code -> Nullable<Text>,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    dedup_scan_clusters (scan_id, seq) {
+        scan_id -> Text,
+        seq -> Integer,
+        size -> Integer,
+        best_score -> Double,
+        cluster -> Text,
+    }
+}
+
+diesel::table! {
+    dedup_pair_decisions (record_a, record_b) {
+        record_a -> Text,
+        record_b -> Text,
+        decision -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Timestamp,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    import_duplicates (import_id, record_index) {
+        import_id -> Text,
+        record_index -> BigInt,
+        byte_offset -> BigInt,
+        action -> Text,
+        record_id -> Nullable<Text>,
+        duplicate_of -> Text,
+        score -> Double,
+        level -> Text,
+        copies -> Integer,
+        candidates -> Text,
+    }
+}
+
 diesel::joinable!(staff_users -> branches (home_branch_id));
 diesel::joinable!(staff_branches -> staff_users (staff_id));
 diesel::joinable!(staff_branches -> branches (branch_id));
@@ -526,6 +604,10 @@ diesel::joinable!(reader_sessions -> readers (reader_id));
 diesel::joinable!(offline_uploads -> branches (branch_id));
 diesel::joinable!(offline_lines -> offline_uploads (upload_id));
 diesel::joinable!(offline_lines -> loans (loan_id));
+diesel::joinable!(record_match_keys -> records (record_id));
+diesel::joinable!(record_match_blocks -> records (record_id));
+diesel::joinable!(dedup_scan_clusters -> dedup_scans (scan_id));
+diesel::joinable!(import_duplicates -> imports (import_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     branches,
@@ -560,4 +642,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     reader_sessions,
     offline_uploads,
     offline_lines,
+    record_match_keys,
+    record_match_blocks,
+    dedup_scans,
+    dedup_scan_clusters,
+    dedup_pair_decisions,
+    import_duplicates,
 );

@@ -95,6 +95,11 @@ uuid_id!(
     OfflineUploadId,
     "offline_upload_id"
 );
+uuid_id!(
+    /// A catalog-wide duplicate scan job.
+    DedupScanId,
+    "scan_id"
+);
 
 uuid_id!(
     /// A registered reader (patron) of the library system.

@@ -31,8 +31,8 @@ pub use holdings::{
 };
 pub use ids::{
     AccessionActId, AmnestyCampaignId, AuditId, BlockId, BranchId, CirculationEventId, ClosedDayId,
-    CopyId, HoldId, ImportId, LoanId, LoanRuleId, NoticeId, OfflineUploadId, ReaderId, RecordId,
-    SessionId, StaffId, WriteOffActId,
+    CopyId, DedupScanId, HoldId, ImportId, LoanId, LoanRuleId, NoticeId, OfflineUploadId, ReaderId,
+    RecordId, SessionId, StaffId, WriteOffActId,
 };
 pub use iin::Iin;
 pub use import::ImportStatus;

@@ -17,6 +17,7 @@ mod circulation_self_service;
 mod concurrency;
 mod contract;
 mod copies;
+mod dedup;
 mod errors;
 mod hardening;
 mod imports;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use futures_util::StreamExt;
-use kitap_app::catalog::{Format, ImportRequest, OnMatch};
+use kitap_app::catalog::{Format, ImportRequest, OnDuplicate, OnMatch};
 use kitap_app::{ImportJob, ImportReject};
 use kitap_domain::ImportId;
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,13 @@ pub struct UploadQuery {
     /// What to do with a record already in the catalog (same 003+001 or 035):
     /// skip (default), overlay or add.
     pub on_match: Option<String>,
+    /// What to do with a record that is probably a duplicate of a catalog
+    /// record, or of an earlier record of the same file: add (default: store
+    /// it anyway), skip (do not store it), attach (do not store it; its
+    /// copies go to the catalog record and its MARC is kept as a source
+    /// version). Possible duplicates are always added. Every duplicate found
+    /// is listed in GET /imports/{id}/duplicates.
+    pub on_duplicate: Option<String>,
     /// Library (code) that receives copies from 910 fields.
     pub library: Option<String>,
 }
@@ -48,6 +55,8 @@ pub struct ImportDto {
     pub format: String,
     pub encoding: Option<String>,
     pub on_match: String,
+    /// add, skip or attach.
+    pub on_duplicate: String,
     /// Records read so far (the next record's index).
     pub records_read: i64,
     /// Bytes of the file committed so far (ISO 2709).
@@ -57,6 +66,8 @@ pub struct ImportDto {
     pub skipped: i64,
     pub rejected: i64,
     pub copies: i64,
+    /// Probable duplicates whose copies were attached to the catalog record.
+    pub attached: i64,
     /// Why a failed import failed, for people.
     pub error: Option<String>,
     /// The same as a stable code: `not_marc` (no record could be read from
@@ -77,6 +88,7 @@ impl From<&ImportJob> for ImportDto {
             format: j.format.clone(),
             encoding: j.encoding.clone(),
             on_match: j.on_match.clone(),
+            on_duplicate: j.on_duplicate.clone(),
             records_read: j.progress.next_index,
             bytes_done: j.progress.next_offset,
             created: j.progress.created,
@@ -84,6 +96,7 @@ impl From<&ImportJob> for ImportDto {
             skipped: j.progress.skipped,
             rejected: j.progress.rejected,
             copies: j.progress.copies,
+            attached: j.progress.attached,
             error: j.error.as_ref().map(|e| e.message.clone()),
             error_code: j.error.as_ref().map(|e| e.code.clone()),
             created_at: j.created_at.to_string(),
@@ -208,6 +221,8 @@ pub async fn upload(
     };
     let on_match = OnMatch::parse(q.on_match.as_deref().unwrap_or("skip"))
         .map_err(kitap_app::AppError::from)?;
+    let on_duplicate = OnDuplicate::parse(q.on_duplicate.as_deref().unwrap_or("add"))
+        .map_err(kitap_app::AppError::from)?;
 
     let dir = state.upload_dir.clone();
     std::fs::create_dir_all(&dir).map_err(ApiError::internal)?;
@@ -250,6 +265,7 @@ pub async fn upload(
             format,
             encoding,
             on_match,
+            on_duplicate,
             library,
         };
         app.queue_import(Some(&staff.principal), &staff.actor, request)
@@ -414,4 +430,86 @@ fn rejects_csv(rows: &[ImportReject]) -> String {
         ));
     }
     out
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicateOutcomeDto {
+    /// 0-based position of the record in the file.
+    pub index: i64,
+    pub offset: i64,
+    /// added (stored anyway: on_duplicate=add, or only a possible
+    /// duplicate), skipped, or attached (its copies went to `duplicate_of`).
+    #[schema(example = "attached")]
+    pub action: String,
+    /// The record stored, when added.
+    pub record_id: Option<String>,
+    /// The best candidate: a catalog record or an earlier record of the file.
+    pub duplicate_of: String,
+    pub score: f64,
+    /// possible or probable.
+    pub level: String,
+    /// Copies attached to `duplicate_of`.
+    pub copies: i32,
+    /// Every candidate, best first, with why.
+    pub candidates: Vec<super::records_dto::DuplicateDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicatePage {
+    pub duplicates: Vec<DuplicateOutcomeDto>,
+    /// Pass as `from` for the next page.
+    pub next: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateQuery {
+    /// First record index to list.
+    pub from: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// The imported records that had likely duplicates, what the import did
+/// with each (added, skipped, attached) and why, in file order.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "import id"), DuplicateQuery),
+    responses(
+        (status = 200, body = DuplicatePage),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+#[get("/imports/{id}/duplicates")]
+pub async fn duplicates(
+    state: web::Data<ApiState>,
+    _staff: Staff,
+    id: web::Path<String>,
+    query: QueryParams<DuplicateQuery>,
+) -> Result<web::Json<DuplicatePage>, ApiError> {
+    let id = import_id(&id)?;
+    let limit = i64::from(page_limit(query.limit, 500, 5000)?);
+    let from = query.from.unwrap_or(0);
+    let page = run(&state, move |app| app.import_duplicates(id, from, limit)).await?;
+    let next = (page.len() as i64 == limit)
+        .then(|| page.last().map(|r| r.record_index + 1))
+        .flatten();
+    let duplicates = page
+        .iter()
+        .map(|o| {
+            Ok(DuplicateOutcomeDto {
+                index: o.record_index,
+                offset: o.byte_offset,
+                action: o.action.clone(),
+                record_id: o.record_id.map(|r| r.to_string()),
+                duplicate_of: o.duplicate_of.to_string(),
+                score: o.score,
+                level: o.level.clone(),
+                copies: o.copies,
+                candidates: serde_json::from_str(&o.candidates).map_err(ApiError::internal)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(web::Json(DuplicatePage { duplicates, next }))
 }

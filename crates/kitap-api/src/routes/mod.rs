@@ -18,6 +18,7 @@ mod audit;
 mod branches;
 mod copies;
 mod debtors;
+mod dedup;
 mod desk;
 mod exports;
 mod holds;
@@ -64,11 +65,21 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(records::update)
         .service(records::remove)
         .service(records::converted)
+        .service(dedup::record_duplicates)
+        .service(dedup::start_scan)
+        .service(dedup::list_scans)
+        .service(dedup::get_scan)
+        .service(dedup::report)
+        .service(dedup::clusters)
+        .service(dedup::decide)
+        .service(dedup::get_pair)
+        .service(dedup::list_pairs)
         .service(imports::upload)
         .service(imports::list)
         .service(imports::get)
         .service(imports::cancel)
         .service(imports::rejects)
+        .service(imports::duplicates)
         .service(exports::records)
         .service(copies::list_for_record)
         .service(copies::add)

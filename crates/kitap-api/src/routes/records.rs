@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::records_dto::{issues, IssueDto, RecordDto, RecordFull};
+use super::records_dto::{issues, IssueDto, RecordDto, RecordFull, RecordSaved};
 use super::run;
 use crate::auth::{AnyStaff, Staff};
 use crate::error::{ApiError, ErrorEnvelope};
@@ -25,6 +25,10 @@ pub struct RecordBody {
     /// {"245": {"ind1": "1", "ind2": "0", "subfields": [{"a": "..."}]}}]}`.
     #[schema(value_type = Object)]
     pub marc: Value,
+    /// Save even though the record is probably a duplicate (the 409
+    /// `probable_duplicate` listed which). Audited. Ignored by validate.
+    #[serde(default)]
+    pub confirm_duplicate: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -34,6 +38,9 @@ pub struct UpdateBody {
     pub version: i64,
     #[schema(value_type = Object)]
     pub marc: Value,
+    /// Save even though the record is probably a duplicate of another.
+    #[serde(default)]
+    pub confirm_duplicate: bool,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -124,13 +131,17 @@ fn record_id(raw: &str) -> Result<RecordId, ApiError> {
     parse_id(raw)
 }
 
-/// Catalog a new record (catalogers). Errors refuse it; warnings come back with it.
+/// Catalog a new record (catalogers). Errors refuse it; warnings come back
+/// with it, and so do its likely duplicates (`duplicates`, with why). A
+/// probable duplicate refuses it (409 `probable_duplicate`, the candidates in
+/// `details.candidates`) unless the body says `confirm_duplicate: true`.
 #[utoipa::path(
     tag = "records",
     security(("bearer" = [])),
     request_body = RecordBody,
     responses(
-        (status = 201, body = RecordFull),
+        (status = 201, body = RecordSaved),
+        (status = 409, description = "probable_duplicate (details.candidates)", body = ErrorEnvelope),
         (status = 422, description = "invalid_marc, record_invalid (details.issues)", body = ErrorEnvelope),
     )
 )]
@@ -141,11 +152,12 @@ pub async fn create(
     body: JsonBody<RecordBody>,
 ) -> Result<HttpResponse, ApiError> {
     let record = record_from_body(&body.marc)?;
-    let details = run(&state, move |app| {
-        app.create_record(&staff.principal, &staff.actor, record)
+    let confirm = body.confirm_duplicate;
+    let saved = run(&state, move |app| {
+        app.create_record(&staff.principal, &staff.actor, record, confirm)
     })
     .await?;
-    Ok(HttpResponse::Created().json(RecordFull::from(&details)))
+    Ok(HttpResponse::Created().json(RecordSaved::from(&saved)))
 }
 
 /// Check a record without saving it: the issues a save would report, and its view.
@@ -252,15 +264,17 @@ impl From<kitap_app::search::OpacRecord> for PublicRecord {
 }
 
 /// Replace a record's MARC (catalogers). `version` must be the current one.
+/// Its likely duplicates come back as on create; a probable one needs
+/// `confirm_duplicate: true`.
 #[utoipa::path(
     tag = "records",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "record id")),
     request_body = UpdateBody,
     responses(
-        (status = 200, body = RecordFull),
+        (status = 200, body = RecordSaved),
         (status = 404, body = ErrorEnvelope),
-        (status = 409, description = "version_conflict (details.current_version)", body = ErrorEnvelope),
+        (status = 409, description = "version_conflict (details.current_version), probable_duplicate (details.candidates)", body = ErrorEnvelope),
         (status = 422, body = ErrorEnvelope),
     )
 )]
@@ -270,15 +284,22 @@ pub async fn update(
     staff: Staff,
     id: web::Path<String>,
     body: JsonBody<UpdateBody>,
-) -> Result<web::Json<RecordFull>, ApiError> {
+) -> Result<web::Json<RecordSaved>, ApiError> {
     let id = record_id(&id)?;
     let body = body.into_inner();
     let record = record_from_body(&body.marc)?;
-    let details = run(&state, move |app| {
-        app.update_record(&staff.principal, &staff.actor, id, body.version, record)
+    let saved = run(&state, move |app| {
+        app.update_record(
+            &staff.principal,
+            &staff.actor,
+            id,
+            body.version,
+            record,
+            body.confirm_duplicate,
+        )
     })
     .await?;
-    Ok(web::Json(RecordFull::from(&details)))
+    Ok(web::Json(RecordSaved::from(&saved)))
 }
 
 /// Delete a record without copies; one whose copies were all written off is withdrawn.

@@ -3,7 +3,7 @@
 use kitap_app::catalog::RecordDetails;
 use kitap_app::StoredRecord;
 use kitap_catalog::validate::{Issue, Severity};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
@@ -132,5 +132,85 @@ impl From<&RecordDetails> for RecordFull {
             warnings: issues(&d.warnings),
             read_warnings: d.record.warnings.clone(),
         }
+    }
+}
+
+/// A record just saved, with its likely duplicates.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordSaved {
+    #[serde(flatten)]
+    pub full: RecordFull,
+    /// Catalog records this one probably or possibly duplicates, best first
+    /// (empty when none).
+    pub duplicates: Vec<DuplicateDto>,
+}
+
+impl From<&kitap_app::catalog::SavedRecord> for RecordSaved {
+    fn from(saved: &kitap_app::catalog::SavedRecord) -> Self {
+        RecordSaved {
+            full: RecordFull::from(&saved.details),
+            duplicates: saved.duplicates.iter().map(DuplicateDto::from).collect(),
+        }
+    }
+}
+
+/// A likely duplicate and why it is one.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DuplicateDto {
+    pub record_id: String,
+    pub title: String,
+    /// 0 to 1: the sum of the evidence's points, clamped.
+    #[schema(example = 0.93)]
+    pub score: f64,
+    /// possible (from the warning threshold) or probable (from the blocking
+    /// threshold: saving needs confirm_duplicate).
+    #[schema(example = "probable")]
+    pub level: String,
+    /// Each key that agreed or disagreed, with the points it gave.
+    pub evidence: Vec<EvidenceDto>,
+    /// What rules a duplicate out (volume_differs, edition_differs,
+    /// year_gap, language_differs, material_differs); empty here.
+    pub vetoes: Vec<EvidenceDto>,
+}
+
+/// One agreement, disagreement or veto.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EvidenceDto {
+    /// Stable: isbn, weak_isbn, issn, control_number, title, author, year,
+    /// pages, publisher, edition, or a veto code.
+    #[schema(example = "isbn")]
+    pub code: String,
+    /// Points added (negative: taken away).
+    pub points: f64,
+    /// For people.
+    pub detail: String,
+}
+
+impl From<&kitap_app::dedup::Duplicate> for DuplicateDto {
+    fn from(d: &kitap_app::dedup::Duplicate) -> Self {
+        DuplicateDto {
+            record_id: d.record_id.to_string(),
+            title: d.title.clone(),
+            score: d.score,
+            level: level_name(d.level).to_owned(),
+            evidence: d.evidence.iter().map(evidence).collect(),
+            vetoes: d.vetoes.iter().map(evidence).collect(),
+        }
+    }
+}
+
+pub fn level_name(level: kitap_app::dedup::Level) -> &'static str {
+    match level {
+        kitap_app::dedup::Level::Probable => "probable",
+        kitap_app::dedup::Level::Possible => "possible",
+        kitap_app::dedup::Level::None => "none",
+    }
+}
+
+pub fn evidence(e: &kitap_app::dedup::Evidence) -> EvidenceDto {
+    EvidenceDto {
+        code: e.code.clone(),
+        points: e.points,
+        detail: e.detail.clone(),
     }
 }

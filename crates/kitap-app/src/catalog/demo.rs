@@ -87,6 +87,7 @@ impl App {
                     format: None,
                     encoding: None,
                     on_match: OnMatch::Skip,
+                    on_duplicate: super::OnDuplicate::Add,
                     library: None,
                 },
             )?;

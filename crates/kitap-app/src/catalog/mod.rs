@@ -20,11 +20,14 @@ pub use convert::{convert_to, Target};
 pub use copies::{CopyPatch, CopyQuery, NewCopies, MAX_COPIES_PER_REQUEST};
 pub use demo::DemoReport;
 pub use export::ExportRequest;
-pub use import::{Format, ImportQueue, ImportRequest, OnMatch};
+pub use import::{Format, ImportQueue, ImportRequest, OnDuplicate, OnMatch};
 pub use kitap_db::acts::{AccessionAct, ActHeader, ActLine, WriteOffAct};
 pub use kitap_db::copies::StoredCopy;
-pub use records::{RecordDetails, Removal};
+pub use records::{RecordDetails, Removal, SavedRecord};
 
 pub(crate) use act_create::{PreparedAccession, PreparedWriteOff};
 pub(crate) use copies::{copy_missing, find_library};
 pub(crate) use copy_batch::announce;
+pub(crate) use records::{
+    decode_stored as decode_record, missing as record_missing, CATALOGERS as CATALOGER_ROLES,
+};

@@ -15,6 +15,8 @@ pub struct Prepared {
     pub view: BibView,
     pub derived: Derived,
     pub keys: Vec<RecordKey>,
+    /// Duplicate-detection keys (stored with the record).
+    pub match_keys: kitap_dedup::MatchKeys,
     /// Canonical UTF-8 ISO 2709.
     pub marc: Vec<u8>,
     /// Warnings from validation and from reading (never blocking).
@@ -74,11 +76,13 @@ pub fn prepare(mut record: Record) -> Result<Prepared, Rejected> {
     let warnings = issues;
     let derived = derive(&record, &view, &warnings);
     let keys = keys(&view);
+    let match_keys = kitap_dedup::match_keys(&view);
     Ok(Prepared {
         record,
         view,
         derived,
         keys,
+        match_keys,
         marc,
         warnings,
     })

@@ -4,6 +4,7 @@
 
 use kitap_catalog::validate::Issue;
 use kitap_catalog::BibView;
+use kitap_db::match_keys;
 use kitap_db::outbox::{self, Change};
 use kitap_db::records::{self, RecordFilter, StoredRecord};
 use kitap_db::{DbConnection, DbError};
@@ -13,6 +14,7 @@ use serde_json::{json, Value};
 
 use super::prepare::{prepare, Prepared, Rejected};
 use crate::audit::record as audit;
+use crate::dedup::{self, Duplicate};
 use crate::{Actor, App, AppError, Principal};
 
 /// Who may change the catalog.
@@ -28,6 +30,13 @@ pub struct RecordDetails {
     pub copies: i64,
 }
 
+/// A record just saved and its likely duplicates (best first).
+#[derive(Debug, Clone)]
+pub struct SavedRecord {
+    pub details: RecordDetails,
+    pub duplicates: Vec<Duplicate>,
+}
+
 /// What DELETE did: a record whose copies were all written off is kept,
 /// withdrawn, so the copies' history still points somewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,12 +46,17 @@ pub enum Removal {
 }
 
 impl App {
+    /// Stores a new record with its keys. Its likely duplicates come back
+    /// with it; a probable one refuses the save (`probable_duplicate`, nothing
+    /// stored) unless the cataloger confirmed (`confirm_duplicate`), which is
+    /// audited.
     pub fn create_record(
         &self,
         who: &Principal,
         actor: &Actor,
         record: Record,
-    ) -> Result<RecordDetails, AppError> {
+        confirm_duplicate: bool,
+    ) -> Result<SavedRecord, AppError> {
         who.require_role(CATALOGERS)?;
         let prepared = prepare(record).map_err(invalid)?;
         let now = Timestamp::now();
@@ -60,8 +74,12 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        self.db.write(|conn| {
+        let keys = dedup::keys_row(stored.id, &prepared.match_keys)?;
+        let duplicates = self.db.write(|conn| {
+            let duplicates = dedup::find_duplicates(conn, &self.dedup, &prepared.match_keys, None)?;
+            refuse_unconfirmed(&duplicates, confirm_duplicate)?;
             records::insert_many(conn, &[(stored.clone(), prepared.keys.clone())])?;
+            match_keys::insert_many(conn, std::slice::from_ref(&keys))?;
             announce(conn, now, &stored.id, "upsert")?;
             audit(
                 conn,
@@ -71,9 +89,13 @@ impl App {
                 None,
                 Some(snapshot(&stored, &prepared)),
             )?;
-            Ok::<_, AppError>(())
+            audit_confirmed(conn, actor, stored.id, &duplicates)?;
+            Ok::<_, AppError>(duplicates)
         })?;
-        Ok(details(stored, prepared, 0))
+        Ok(SavedRecord {
+            details: details(stored, prepared, 0),
+            duplicates,
+        })
     }
 
     /// Any staff member reads the catalog; the principal proves they are one.
@@ -98,7 +120,9 @@ impl App {
         })
     }
 
-    /// Replaces the record's MARC if nobody changed it since `version`.
+    /// Replaces the record's MARC if nobody changed it since `version`. The
+    /// duplicate check is the one of [`App::create_record`] (the record
+    /// itself and pairs rejected with it left out).
     pub fn update_record(
         &self,
         who: &Principal,
@@ -106,7 +130,8 @@ impl App {
         id: RecordId,
         version: i64,
         record: Record,
-    ) -> Result<RecordDetails, AppError> {
+        confirm_duplicate: bool,
+    ) -> Result<SavedRecord, AppError> {
         who.require_role(CATALOGERS)?;
         let prepared = prepare(record).map_err(invalid)?;
         let now = Timestamp::now();
@@ -115,6 +140,9 @@ impl App {
             if before.version != version {
                 return Err(version_conflict(before.version));
             }
+            let duplicates =
+                dedup::find_duplicates(conn, &self.dedup, &prepared.match_keys, Some(id))?;
+            refuse_unconfirmed(&duplicates, confirm_duplicate)?;
             let after = StoredRecord {
                 version: before.version + 1,
                 marc: prepared.marc.clone(),
@@ -130,6 +158,7 @@ impl App {
                 let current = records::find(conn, id)?;
                 return Err(version_conflict(current.version));
             }
+            match_keys::replace_many(conn, &[dedup::keys_row(id, &prepared.match_keys)?])?;
             // A record's language can change; its copies carry the flag.
             kitap_db::copies::set_kazakh_for_record(conn, id, after.derived.kazakh)?;
             announce(conn, now, &id, "upsert")?;
@@ -141,8 +170,12 @@ impl App {
                 Some(summary(&before)),
                 Some(snapshot(&after, &prepared)),
             )?;
+            audit_confirmed(conn, actor, id, &duplicates)?;
             let copies = records::count_copies(conn, id)?;
-            Ok(details(after, prepared, copies))
+            Ok(SavedRecord {
+                details: details(after, prepared, copies),
+                duplicates,
+            })
         })
     }
 
@@ -257,6 +290,39 @@ fn snapshot(r: &StoredRecord, p: &Prepared) -> Value {
     let mut v = summary(r);
     v["marc"] = kitap_marc::json::record_to_json(&p.record);
     v
+}
+
+/// A probable duplicate needs the cataloger's confirmation.
+fn refuse_unconfirmed(duplicates: &[Duplicate], confirmed: bool) -> Result<(), AppError> {
+    if confirmed || !duplicates.iter().any(Duplicate::is_probable) {
+        return Ok(());
+    }
+    Err(AppError::ProbableDuplicate {
+        candidates: dedup::probable(duplicates),
+    })
+}
+
+/// Saving over a probable duplicate is the cataloger's decision: audited
+/// with the candidates as they were scored.
+fn audit_confirmed(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: RecordId,
+    duplicates: &[Duplicate],
+) -> Result<(), AppError> {
+    let confirmed = dedup::probable(duplicates);
+    if confirmed.is_empty() {
+        return Ok(());
+    }
+    audit(
+        conn,
+        actor,
+        "confirm_duplicate",
+        ("record", &id),
+        None,
+        Some(json!({ "probable_duplicates": confirmed })),
+    )?;
+    Ok(())
 }
 
 pub(crate) fn invalid(rejected: Rejected) -> AppError {

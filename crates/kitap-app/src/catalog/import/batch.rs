@@ -12,7 +12,7 @@ use kitap_domain::{ImportStatus, RecordId, RecordStatus, Timestamp};
 use kitap_marc::Encoding;
 
 use super::source::{self, Format, Item};
-use super::{matching, OnMatch, BATCH};
+use super::{duplicates, matching, OnDuplicate, OnMatch, BATCH};
 use crate::catalog::prepare::{prepare, Prepared};
 use crate::{Actor, App, AppError};
 
@@ -32,6 +32,7 @@ pub fn run(
         .ok_or_else(|| AppError::Internal(format!("import format {:?}", job.format)))?;
     let encoding = job.encoding.as_deref().and_then(Encoding::from_name);
     let on_match = OnMatch::parse(&job.on_match)?;
+    let on_duplicate = OnDuplicate::parse(&job.on_duplicate)?;
     let p = job.progress;
     let items = source::open(
         Path::new(&job.file_path),
@@ -77,7 +78,7 @@ pub fn run(
         let mut parsed = 0;
         for batch in rx {
             parsed += batch.parsed;
-            store(app, job, actor, (on_match, holdings), batch)?;
+            store(app, job, actor, (on_match, on_duplicate, holdings), batch)?;
             tick(job);
             if app.import_job(job.id)?.status == ImportStatus::Cancelled {
                 return Ok((ImportStatus::Cancelled, parsed));
@@ -204,19 +205,25 @@ fn repair_note(p: &Prepared, index: u64, offset: u64) -> Option<Reject> {
 }
 
 /// What the batch will do with one good record.
-enum Plan {
+pub(super) enum Plan {
     /// With the record's index and byte offset in the file.
     Insert(StoredRecord, Prepared, (u64, u64)),
     Overlay(StoredRecord, Prepared, i64),
     Skip,
+    /// A probable duplicate left out (`on_duplicate=skip`).
+    Skipped((u64, u64)),
+    /// A probable duplicate of this record, which gets its copies
+    /// (`on_duplicate=attach`).
+    Attached(RecordId, Prepared, (u64, u64)),
 }
 
 fn store(
     app: &App,
     job: &mut ImportJob,
     actor: &Actor,
-    (on_match, default_library): (
+    (on_match, on_duplicate, default_library): (
         OnMatch,
+        OnDuplicate,
         (
             Option<kitap_domain::BranchId>,
             &[kitap_db::branches::Branch],
@@ -241,15 +248,23 @@ fn store(
     app.db.write(|conn| {
         let refs: Vec<&Prepared> = good.iter().map(|g| &g.prepared).collect();
         let matches = matching::find(conn, &refs)?;
-        let plans = plan(good, matches, on_match, import_id, actor, now);
+        let mut plans = plan(good, matches, on_match, import_id, actor, now);
+        let mut duplicates = duplicates::screen(conn, &app.dedup, on_duplicate, &mut plans)?;
         let (created, updated, skipped) = apply(conn, &plans, now)?;
-        let (copies, notes) = add_copies(app, conn, &plans, default_library)?;
+        let (copies, notes, attached) = add_copies(app, conn, &plans, default_library)?;
+        for outcome in &mut duplicates {
+            if let Some(n) = attached.get(&outcome.record_index) {
+                outcome.copies = *n;
+            }
+        }
+        imports::insert_duplicates(conn, import_id, &duplicates)?;
         imports::insert_rejects(conn, import_id, &rejects)?;
         imports::insert_rejects(conn, import_id, &merge_notes(notes, &repairs))?;
         progress.copies += copies;
         progress.created += created;
         progress.updated += updated;
         progress.skipped += skipped;
+        progress.attached += attached.len() as i64;
         progress.rejected += rejects.len() as i64;
         progress.next_index = last_index as i64 + 1;
         if last_end > 0 {
@@ -355,6 +370,18 @@ fn apply(
         })
         .collect();
     records::insert_many(conn, &inserts)?;
+    let mut keys = Vec::with_capacity(inserts.len());
+    let mut overlaid = Vec::new();
+    for plan in plans {
+        match plan {
+            Plan::Insert(row, p, _) => keys.push(crate::dedup::keys_row(row.id, &p.match_keys)?),
+            Plan::Overlay(row, p, _) => {
+                overlaid.push(crate::dedup::keys_row(row.id, &p.match_keys)?)
+            }
+            _ => {}
+        }
+    }
+    kitap_db::match_keys::insert_many(conn, &keys)?;
     let mut updated = 0;
     let mut skipped = 0;
     let mut ids: Vec<String> = inserts.iter().map(|(r, _)| r.id.to_string()).collect();
@@ -366,11 +393,12 @@ fn apply(
                     ids.push(row.id.to_string());
                     updated += 1;
                 } else {
+                    overlaid.retain(|k| k.record_id != row.id);
                     skipped += 1;
                 }
             }
-            Plan::Skip => skipped += 1,
-            Plan::Insert(..) => {}
+            Plan::Skip | Plan::Skipped(..) => skipped += 1,
+            Plan::Insert(..) | Plan::Attached(..) => {}
         }
     }
     let changes: Vec<Change> = ids
@@ -382,6 +410,7 @@ fn apply(
         })
         .collect();
     outbox::push_many(conn, now, &changes)?;
+    kitap_db::match_keys::replace_many(conn, &overlaid)?;
     Ok((inserts.len() as i64, updated, skipped))
 }
 
@@ -396,12 +425,19 @@ fn add_copies(
         Option<kitap_domain::BranchId>,
         &[kitap_db::branches::Branch],
     ),
-) -> Result<(i64, Vec<Reject>), AppError> {
+) -> Result<(i64, Vec<Reject>, HashMap<i64, i32>), AppError> {
     let mut created = 0i64;
     let mut notes = Vec::new();
+    // Attached records (by index in the file) and the copies they brought.
+    let mut attached = HashMap::new();
     for plan in plans {
-        let Plan::Insert(row, p, (index, offset)) = plan else {
-            continue;
+        let (record_id, p, (index, offset), what) = match plan {
+            Plan::Insert(row, p, at) => (row.id, p, at, "record imported"),
+            Plan::Attached(target, p, at) => {
+                attached.insert(at.0 as i64, 0);
+                (*target, p, at, "copies attached to a duplicate")
+            }
+            _ => continue,
         };
         let Some(default) = default else {
             continue;
@@ -409,8 +445,15 @@ fn add_copies(
         let found = super::holdings::copies_of(&p.record, libraries, default);
         let mut problems = found.problems;
         for (library, specs) in &found.by_library {
-            match app.insert_imported_copies(conn, row.id, *library, row.derived.kazakh, specs) {
-                Ok(n) => created += n as i64,
+            // A duplicate is the same edition, so the same language: the
+            // incoming record's Kazakh flag is the target's.
+            match app.insert_imported_copies(conn, record_id, *library, p.derived.kazakh, specs) {
+                Ok(n) => {
+                    created += n as i64;
+                    if let Some(count) = attached.get_mut(&(*index as i64)) {
+                        *count += i32::try_from(n).unwrap_or(i32::MAX);
+                    }
+                }
                 Err(err @ (AppError::Conflict { .. } | AppError::Validation(_))) => {
                     problems.push(err.to_string())
                 }
@@ -422,13 +465,10 @@ fn add_copies(
                 record_index: *index as i64,
                 byte_offset: *offset as i64,
                 code: "copies_not_created".to_owned(),
-                message: format!(
-                    "record imported; copies not created: {}",
-                    problems.join("; ")
-                ),
+                message: format!("{what}; copies not created: {}", problems.join("; ")),
                 control_number: p.record.control("001").map(str::to_owned),
             });
         }
     }
-    Ok((created, notes))
+    Ok((created, notes, attached))
 }

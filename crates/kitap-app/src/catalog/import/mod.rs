@@ -5,6 +5,7 @@
 //! job picks up after the last committed one.
 
 mod batch;
+mod duplicates;
 mod holdings;
 mod matching;
 pub mod source;
@@ -54,6 +55,43 @@ impl OnMatch {
     }
 }
 
+/// What to do with a record that is probably (score from the blocking
+/// threshold) a duplicate of one in the catalog or earlier in the file.
+/// Possible duplicates are always added; every duplicate found is listed in
+/// the import's duplicate report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDuplicate {
+    /// Store it anyway.
+    Add,
+    /// Do not store it.
+    Skip,
+    /// Do not store it; its copies go to the catalog record, and its MARC
+    /// is kept as a source version of that record.
+    Attach,
+}
+
+impl OnDuplicate {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnDuplicate::Add => "add",
+            OnDuplicate::Skip => "skip",
+            OnDuplicate::Attach => "attach",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<OnDuplicate, ValueError> {
+        match raw.trim() {
+            "add" => Ok(OnDuplicate::Add),
+            "skip" => Ok(OnDuplicate::Skip),
+            "attach" => Ok(OnDuplicate::Attach),
+            _ => Err(ValueError::new(
+                "on_duplicate",
+                "must be add, skip or attach",
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ImportRequest {
     /// The name to show (the uploaded or given file name).
@@ -65,6 +103,7 @@ pub struct ImportRequest {
     /// Overrides per-record detection.
     pub encoding: Option<Encoding>,
     pub on_match: OnMatch,
+    pub on_duplicate: OnDuplicate,
     /// The library that receives copies from 910 fields without a known place.
     pub library: Option<BranchId>,
 }
@@ -96,6 +135,7 @@ impl App {
             format: format.as_str().to_owned(),
             encoding: req.encoding.map(|e| e.name().to_owned()),
             on_match: req.on_match.as_str().to_owned(),
+            on_duplicate: req.on_duplicate.as_str().to_owned(),
             branch_id: req.library,
             progress: Progress::default(),
             error: None,
@@ -113,7 +153,8 @@ impl App {
                 ("import", &job.id),
                 None,
                 Some(serde_json::json!({
-                    "file_name": job.file_name, "format": job.format, "on_match": job.on_match
+                    "file_name": job.file_name, "format": job.format, "on_match": job.on_match,
+                    "on_duplicate": job.on_duplicate
                 })),
             )?;
             Ok::<_, AppError>(())
@@ -150,6 +191,20 @@ impl App {
         Ok(self
             .db
             .read(|conn| imports::rejects(conn, id, from_index, limit))?)
+    }
+
+    /// The records of a job that had likely duplicates and what became of
+    /// them, in file order from `from_index` on.
+    pub fn import_duplicates(
+        &self,
+        id: ImportId,
+        from_index: i64,
+        limit: i64,
+    ) -> Result<Vec<imports::DuplicateOutcome>, AppError> {
+        self.import_job(id)?;
+        Ok(self
+            .db
+            .read(|conn| imports::duplicates(conn, id, from_index, limit))?)
     }
 
     /// Stops a queued or running job after its current batch.
@@ -295,6 +350,7 @@ fn first_bytes(path: &std::path::Path) -> Vec<u8> {
 pub(crate) fn progress_json(p: &Progress) -> serde_json::Value {
     serde_json::json!({
         "created": p.created, "updated": p.updated, "skipped": p.skipped,
-        "rejected": p.rejected, "copies": p.copies, "records_read": p.next_index,
+        "rejected": p.rejected, "copies": p.copies, "attached": p.attached,
+        "records_read": p.next_index,
     })
 }
