@@ -135,6 +135,10 @@ fn block_hashes(k: &MatchKeys, out: &mut Vec<u64>) {
             one(b"t:", &[head]);
         }
     }
+    if let (Some(a), Some(y)) = (&k.author_key, k.year) {
+        let year = y.to_string();
+        one(b"ay:", &[a.split(' ').next().unwrap_or(a), &year]);
+    }
 }
 
 /// Index pairs (i < j) sharing a block of at most `max_block` records,
@@ -316,11 +320,26 @@ mod tests {
 
     #[test]
     fn block_hashes_follow_block_keys() {
-        // Same number of block hashes as block keys, equal keys equal hashes.
-        for (_, k) in catalog() {
-            let mut h = Vec::new();
-            block_hashes(&k, &mut h);
-            assert_eq!(h.len(), k.block_keys().len());
+        // The hashes are those of the block key strings, byte for byte.
+        let mut records = catalog();
+        records[0].1.isbns = vec!["9785000000000".into()];
+        records[0].1.control_numbers = vec!["ocolc:1".into()];
+        records[1].1.title_key = Some("a b c d e".into());
+        for (_, k) in records {
+            let mut hashes = Vec::new();
+            block_hashes(&k, &mut hashes);
+            hashes.sort_unstable();
+            let mut want: Vec<u64> = k
+                .block_keys()
+                .iter()
+                .map(|key| {
+                    let mut h = Fnv::new();
+                    h.write(key.as_bytes());
+                    h.0
+                })
+                .collect();
+            want.sort_unstable();
+            assert_eq!(hashes, want, "{:?}", k.block_keys());
         }
     }
 }

@@ -126,9 +126,11 @@ impl MatchKeys {
 
     /// Candidate-retrieval keys, each a short prefixed string: "isbn:<13>"
     /// (strong and weak ISBNs alike), "issn:<issn>", "ctl:<agency:number>",
-    /// "ta:<title_key>|<author surname or ->", and for titles of four words
-    /// or more also "t:<title_key>", so that a record without a main entry
-    /// meets its twin that has one. Sorted, no duplicates.
+    /// "ta:<title_key>|<author surname or ->", for titles of four words or
+    /// more also "t:<first four words>" (a record without a main entry
+    /// meets its twin that has one, a spelling variant late in a long title
+    /// still meets), and "ay:<author surname>|<year>" (a typo in the title
+    /// still meets). Sorted, no duplicates.
     pub fn block_keys(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for isbn in self.isbns.iter().chain(&self.weak_isbns) {
@@ -146,6 +148,9 @@ impl MatchKeys {
             if let Some(head) = title_head(t) {
                 out.push(format!("t:{head}"));
             }
+        }
+        if let (Some(a), Some(y)) = (&self.author_key, self.year) {
+            out.push(format!("ay:{}|{y}", surname_of(a)));
         }
         out.sort();
         out.dedup();
@@ -392,13 +397,14 @@ mod tests {
 
     #[test]
     fn block_keys_are_prefixed_sorted_unique() {
-        let mut k = MatchKeys::from_parts("Абай жолы", Some("Әуезов, Мұхтар"), None);
+        let mut k = MatchKeys::from_parts("Абай жолы", Some("Әуезов, Мұхтар"), Some(1997));
         k.isbns = vec!["9786010000000".into()];
         k.weak_isbns = vec!["9786010000000".into()];
         k.control_numbers = vec!["ocolc:1".into()];
         assert_eq!(
             k.block_keys(),
             vec![
+                "ay:auezov|1997".to_string(),
                 "ctl:ocolc:1".to_string(),
                 "isbn:9786010000000".to_string(),
                 "ta:abai joli|auezov".to_string()
