@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use kitap_bench::dedup_gen::{catalogue, score, Kind};
 use kitap_bench::procstat::{reset_peak_rss, rss_mib, Pid};
-use kitap_dedup::{cluster, compare, DedupConfig};
+use kitap_dedup::{block_stats, cluster, compare, DedupConfig};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -44,6 +44,18 @@ fn main() -> anyhow::Result<()> {
         cat.derived.len(),
         generated
     );
+
+    println!(
+        "| block key | blocks | largest | skipped (> {}) | records in skipped | pairs |",
+        cfg.max_block
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for b in block_stats(&cat.records, cfg.max_block) {
+        println!(
+            "| {} | {} | {} | {} | {} | {} |",
+            b.kind, b.blocks, b.largest, b.skipped_blocks, b.skipped_records, b.pairs
+        );
+    }
 
     reset_peak_rss();
     let started = Instant::now();

@@ -129,8 +129,9 @@ impl MatchKeys {
     /// "ta:<title_key>|<author surname or ->", for titles of four words or
     /// more also "t:<first four words>" (a record without a main entry
     /// meets its twin that has one, a spelling variant late in a long title
-    /// still meets), and "ay:<author surname>|<year>" (a typo in the title
-    /// still meets). Sorted, no duplicates.
+    /// still meets), and "ay:<author surname>|<year>|<first letter of the
+    /// title key>" (a typo in the title after its first letter still
+    /// meets). Sorted, no duplicates.
     pub fn block_keys(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for isbn in self.isbns.iter().chain(&self.weak_isbns) {
@@ -150,12 +151,18 @@ impl MatchKeys {
             }
         }
         if let (Some(a), Some(y)) = (&self.author_key, self.year) {
-            out.push(format!("ay:{}|{y}", surname_of(a)));
+            out.push(format!("ay:{}|{y}|{}", surname_of(a), title_initial(self)));
         }
         out.sort();
         out.dedup();
         out
     }
+}
+
+/// The first letter of the title key ("" without a title), as a string.
+pub(crate) fn title_initial(k: &MatchKeys) -> &str {
+    let t = k.title_key.as_deref().unwrap_or("");
+    t.char_indices().nth(1).map_or(t, |(i, _)| &t[..i])
 }
 
 /// The first four words of a title key of four words or more: informative
@@ -404,7 +411,7 @@ mod tests {
         assert_eq!(
             k.block_keys(),
             vec![
-                "ay:auezov|1997".to_string(),
+                "ay:auezov|1997|a".to_string(),
                 "ctl:ocolc:1".to_string(),
                 "isbn:9786010000000".to_string(),
                 "ta:abai joli|auezov".to_string()
