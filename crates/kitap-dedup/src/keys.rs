@@ -126,9 +126,12 @@ impl MatchKeys {
 
     /// Candidate-retrieval keys, each a short prefixed string: "isbn:<13>"
     /// (strong and weak ISBNs alike), "issn:<issn>", "ctl:<agency:number>",
-    /// "ta:<title_key>|<author surname or ->", and for titles of four words
-    /// or more also "t:<title_key>", so that a record without a main entry
-    /// meets its twin that has one. Sorted, no duplicates.
+    /// "ta:<title_key>|<author surname or ->", for titles of four words or
+    /// more also "t:<first four words>" (a record without a main entry
+    /// meets its twin that has one, a spelling variant late in a long title
+    /// still meets), and "ay:<author surname>|<year>|<first letter of the
+    /// title key>" (a typo in the title after its first letter still
+    /// meets). Sorted, no duplicates.
     pub fn block_keys(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for isbn in self.isbns.iter().chain(&self.weak_isbns) {
@@ -147,10 +150,19 @@ impl MatchKeys {
                 out.push(format!("t:{head}"));
             }
         }
+        if let (Some(a), Some(y)) = (&self.author_key, self.year) {
+            out.push(format!("ay:{}|{y}|{}", surname_of(a), title_initial(self)));
+        }
         out.sort();
         out.dedup();
         out
     }
+}
+
+/// The first letter of the title key ("" without a title), as a string.
+pub(crate) fn title_initial(k: &MatchKeys) -> &str {
+    let t = k.title_key.as_deref().unwrap_or("");
+    t.char_indices().nth(1).map_or(t, |(i, _)| &t[..i])
 }
 
 /// The first four words of a title key of four words or more: informative
@@ -392,13 +404,14 @@ mod tests {
 
     #[test]
     fn block_keys_are_prefixed_sorted_unique() {
-        let mut k = MatchKeys::from_parts("Абай жолы", Some("Әуезов, Мұхтар"), None);
+        let mut k = MatchKeys::from_parts("Абай жолы", Some("Әуезов, Мұхтар"), Some(1997));
         k.isbns = vec!["9786010000000".into()];
         k.weak_isbns = vec!["9786010000000".into()];
         k.control_numbers = vec!["ocolc:1".into()];
         assert_eq!(
             k.block_keys(),
             vec![
+                "ay:auezov|1997|a".to_string(),
                 "ctl:ocolc:1".to_string(),
                 "isbn:9786010000000".to_string(),
                 "ta:abai joli|auezov".to_string()
