@@ -80,7 +80,6 @@ impl DedupSection {
             max_year_gap: self.max_year_gap,
             max_block: self.max_block,
             weights: self.weights.clone(),
-            ..kitap_dedup::DedupConfig::default()
         }
     }
 }

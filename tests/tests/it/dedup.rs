@@ -11,7 +11,10 @@ fn iso_records(rel: &str, ids: &[&str]) -> Vec<u8> {
     let bytes = marc_bytes(rel);
     let mut out = Vec::new();
     for record in bytes.split_inclusive(|b| *b == 0x1d) {
-        if ids.iter().any(|id| control_number(record) == Some(id.as_bytes())) {
+        if ids
+            .iter()
+            .any(|id| control_number(record) == Some(id.as_bytes()))
+        {
             out.extend_from_slice(record);
         }
     }
@@ -21,7 +24,10 @@ fn iso_records(rel: &str, ids: &[&str]) -> Vec<u8> {
 
 /// The 001 of one ISO 2709 record, read from its directory.
 fn control_number(record: &[u8]) -> Option<&[u8]> {
-    let base: usize = std::str::from_utf8(record.get(12..17)?).ok()?.parse().ok()?;
+    let base: usize = std::str::from_utf8(record.get(12..17)?)
+        .ok()?
+        .parse()
+        .ok()?;
     let end = record.iter().position(|b| *b == 0x1e)?;
     for entry in record.get(24..end)?.chunks(12) {
         if entry.get(..3)? == b"001" {
@@ -42,7 +48,13 @@ async fn import(app: &TestApp, token: &str, query: &str, bytes: Vec<u8>) -> Valu
 /// Record id by exact title among an import's records.
 async fn id_by_title(app: &TestApp, token: &str, import: &Value, title: &str) -> String {
     let page = app
-        .get(&format!("/api/v1/records?import_id={}&limit=500", import["id"].as_str().unwrap()), Some(token))
+        .get(
+            &format!(
+                "/api/v1/records?import_id={}&limit=500",
+                import["id"].as_str().unwrap()
+            ),
+            Some(token),
+        )
         .await
         .expect(200);
     page.body["records"]
@@ -58,18 +70,31 @@ async fn id_by_title(app: &TestApp, token: &str, import: &Value, title: &str) ->
 
 async fn import_duplicates(app: &TestApp, token: &str, import: &Value) -> Vec<Value> {
     let page = app
-        .get(&format!("/api/v1/imports/{}/duplicates", import["id"].as_str().unwrap()), Some(token))
+        .get(
+            &format!(
+                "/api/v1/imports/{}/duplicates",
+                import["id"].as_str().unwrap()
+            ),
+            Some(token),
+        )
         .await
         .expect(200);
     page.body["duplicates"].as_array().unwrap().clone()
 }
 
 fn codes(list: &Value) -> Vec<String> {
-    list.as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap().to_owned()).collect()
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 async fn record_count(app: &TestApp, token: &str) -> usize {
-    let page = app.get("/api/v1/records?limit=500", Some(token)).await.expect(200);
+    let page = app
+        .get("/api/v1/records?limit=500", Some(token))
+        .await
+        .expect(200);
     page.body["records"].as_array().unwrap().len()
 }
 
@@ -289,6 +314,25 @@ both_backends! {
         assert_eq!(one.body["decision"], "confirmed");
     }
 
+    async fn records_stored_without_keys_are_keyed(app: TestApp) {
+        let token = app.cataloger_token().await;
+        let cyrillic = import(&app, &token, "", marc_bytes("kazakh/rusmarc_utf8.iso")).await;
+        let latin = import(&app, &token, "", iso_records("kazakh/marc21_latin2021.mrc", &["KZAL0001"])).await;
+        let twin = id_by_title(&app, &token, &latin, "Menıñ ömırım").await;
+        let original = id_by_title(&app, &token, &cyrillic, "Менің өмірім").await;
+        assert_eq!(app.app.keys_coverage().unwrap(), (41, 41));
+        // As a catalog stored before duplicate detection existed.
+        app.app.db().execute_script("DELETE FROM record_match_blocks; DELETE FROM record_match_keys;").unwrap();
+        assert_eq!(app.app.keys_coverage().unwrap(), (0, 41));
+        let unseen = app.get(&format!("/api/v1/records/{original}/duplicates"), Some(&token)).await.expect(200);
+        assert!(unseen.body["duplicates"].as_array().unwrap().is_empty());
+        assert_eq!(app.app.rekey(&mut |_| {}).unwrap(), 41);
+        assert_eq!(app.app.keys_coverage().unwrap(), (41, 41));
+        assert_eq!(app.app.rekey(&mut |_| {}).unwrap(), 0, "nothing left to do");
+        let found = app.get(&format!("/api/v1/records/{original}/duplicates"), Some(&token)).await.expect(200);
+        assert_eq!(found.body["duplicates"][0]["record_id"], twin.as_str(), "{}", found.body);
+    }
+
     async fn bad_dedup_input_gets_clear_codes(app: TestApp) {
         let token = app.cataloger_token().await;
         let headers = [("Content-Type", "application/octet-stream")];
@@ -342,10 +386,16 @@ both_backends! {
 
 /// Starts a scan and waits for it (30 s at most); returns the finished scan.
 async fn run_scan(app: &TestApp, token: &str) -> Value {
-    let started = app.post("/api/v1/dedup/scans", Some(token), json!({})).await.expect(202);
+    let started = app
+        .post("/api/v1/dedup/scans", Some(token), json!({}))
+        .await
+        .expect(202);
     let id = started.body["scan"]["id"].as_str().unwrap().to_owned();
     for _ in 0..300 {
-        let scan = app.get(&format!("/api/v1/dedup/scans/{id}"), Some(token)).await.expect(200);
+        let scan = app
+            .get(&format!("/api/v1/dedup/scans/{id}"), Some(token))
+            .await
+            .expect(200);
         let status = scan.body["scan"]["status"].as_str().unwrap().to_owned();
         if status == "done" {
             return scan.body["scan"].clone();

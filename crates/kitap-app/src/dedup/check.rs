@@ -77,14 +77,14 @@ pub(crate) fn titled(
         return Ok(Vec::new());
     }
     let ids: Vec<RecordId> = found.iter().map(|(id, _)| *id).collect();
-    let stored = records::find_many(conn, &ids)?;
+    let stored = records::summaries(conn, &ids)?;
     let mut out: Vec<Duplicate> = found
         .into_iter()
         .filter_map(|(id, verdict)| {
-            let record = stored.iter().find(|r| r.id == id)?;
+            let i = stored.binary_search_by_key(&id, |s| s.id).ok()?;
             Some(Duplicate {
                 record_id: id,
-                title: record.derived.title.clone(),
+                title: stored.get(i)?.title.clone(),
                 score: verdict.score,
                 level: verdict.level,
                 evidence: verdict.evidence,

@@ -414,6 +414,10 @@ fn apply(
     Ok((inserts.len() as i64, updated, skipped))
 }
 
+/// Copies created, report notes, and the copies each attached record (by
+/// its index in the file) brought.
+type AddedCopies = (i64, Vec<Reject>, HashMap<i64, i32>);
+
 /// Creates the 910 copies of the records this batch inserted. A record whose
 /// copies cannot be created (a taken inventory number, a bad price) keeps
 /// its record; the report says which copies are missing and why.
@@ -425,7 +429,7 @@ fn add_copies(
         Option<kitap_domain::BranchId>,
         &[kitap_db::branches::Branch],
     ),
-) -> Result<(i64, Vec<Reject>, HashMap<i64, i32>), AppError> {
+) -> Result<AddedCopies, AppError> {
     let mut created = 0i64;
     let mut notes = Vec::new();
     // Attached records (by index in the file) and the copies they brought.
