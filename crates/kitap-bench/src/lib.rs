@@ -4,11 +4,13 @@
 //! reindex (`reindex`), the server as a child process (`server`) driven by
 //! an HTTP load generator (`http`, `load`, `opac`), /proc sampling
 //! (`procstat`), Markdown result tables (`report`) and the PostgreSQL
-//! full-text comparison (`pg_fts`). The benchmarks themselves are the bench
-//! targets in `benches/`; see BENCHMARKS.md.
+//! full-text comparison (`pg_fts`), and the duplicate-detection catalogue
+//! with injected twins and traps (`dedup_gen`). The benchmarks themselves
+//! are the bench targets in `benches/`; see BENCHMARKS.md.
 
 pub mod args;
 pub mod circ;
+pub mod dedup_gen;
 pub mod generator;
 pub mod http;
 pub mod import;

@@ -44,8 +44,17 @@ pub fn cluster<Id: Copy + Ord + Hash + Send + Sync>(
     cfg: &DedupConfig,
     rejected: &HashSet<(Id, Id)>,
 ) -> Vec<Cluster<Id>> {
-    let candidates = candidate_pairs(records, cfg.max_block);
-    let matched = matching_pairs(records, &candidates, cfg, rejected);
+    // The heavy work is in functions that are not generic, so they are
+    // compiled (and optimised) once, here, whatever the caller's profile.
+    let keys: Vec<&MatchKeys> = records.iter().map(|r| &r.1).collect();
+    let candidates = candidate_pairs(&keys, cfg.max_block);
+    let mut matched = matching_pairs(&keys, &candidates, cfg);
+    if !rejected.is_empty() {
+        matched.retain(|&(i, j)| {
+            let (a, b) = (records[i as usize].0, records[j as usize].0);
+            !rejected.contains(&if a <= b { (a, b) } else { (b, a) })
+        });
+    }
 
     let mut sets = UnionFind::new(records.len());
     for &(i, j) in &matched {
@@ -103,9 +112,17 @@ impl Fnv {
     }
 }
 
-/// The hashes of [`MatchKeys::block_keys`], without building the strings.
-fn block_hashes(k: &MatchKeys, out: &mut Vec<u64>) {
+/// The prefixes of [`MatchKeys::block_keys`].
+const BLOCK_KINDS: [&str; 6] = ["isbn:", "issn:", "ctl:", "ta:", "t:", "ay:"];
+
+/// The hashes of [`MatchKeys::block_keys`] with the index of their prefix
+/// in [`BLOCK_KINDS`], without building the strings.
+fn block_hashes(k: &MatchKeys, out: &mut Vec<(u8, u64)>) {
     let mut one = |prefix: &[u8], parts: &[&str]| {
+        let kind = BLOCK_KINDS
+            .iter()
+            .position(|p| p.as_bytes() == prefix)
+            .unwrap_or(0) as u8;
         let mut h = Fnv::new();
         h.write(prefix);
         for (n, p) in parts.iter().enumerate() {
@@ -114,7 +131,7 @@ fn block_hashes(k: &MatchKeys, out: &mut Vec<u64>) {
             }
             h.write(p.as_bytes());
         }
-        out.push(h.0);
+        out.push((kind, h.0));
     };
     for isbn in k.isbns.iter().chain(&k.weak_isbns) {
         one(b"isbn:", &[isbn]);
@@ -131,21 +148,29 @@ fn block_hashes(k: &MatchKeys, out: &mut Vec<u64>) {
             .as_deref()
             .map_or("-", |a| a.split(' ').next().unwrap_or(a));
         one(b"ta:", &[t, author]);
+        if let Some(head) = crate::keys::title_head(t) {
+            one(b"t:", &[head]);
+        }
+    }
+    if let (Some(a), Some(y)) = (&k.author_key, k.year) {
+        let year = y.to_string();
+        let initial = crate::keys::title_initial(k);
+        one(b"ay:", &[a.split(' ').next().unwrap_or(a), &year, initial]);
     }
 }
 
 /// Index pairs (i < j) sharing a block of at most `max_block` records,
 /// sorted and unique.
-fn candidate_pairs(records: &[(impl Sized, MatchKeys)], max_block: usize) -> Vec<(u32, u32)> {
-    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(records.len() * 3);
+fn candidate_pairs(records: &[&MatchKeys], max_block: usize) -> Vec<(u32, u32)> {
+    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(records.len() * 4);
     let mut hashes = Vec::new();
-    for (i, (_, keys)) in records.iter().enumerate() {
+    for (i, keys) in records.iter().enumerate() {
         hashes.clear();
         block_hashes(keys, &mut hashes);
         hashes.sort_unstable();
         hashes.dedup();
         let Ok(i) = u32::try_from(i) else { break };
-        entries.extend(hashes.iter().map(|&h| (h, i)));
+        entries.extend(hashes.iter().map(|&(_, h)| (h, i)));
     }
     entries.sort_unstable();
     let mut pairs = Vec::new();
@@ -166,21 +191,76 @@ fn candidate_pairs(records: &[(impl Sized, MatchKeys)], max_block: usize) -> Vec
     pairs
 }
 
-/// The candidate pairs that match and are not rejected, scored on all
-/// cores; sorted like the candidates.
-fn matching_pairs<Id: Copy + Ord + Hash + Send + Sync>(
-    records: &[(Id, MatchKeys)],
+/// How one kind of block key splits a catalogue (see [`block_stats`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockStats {
+    /// The key prefix: "isbn:", "issn:", "ctl:", "ta:", "t:", "ay:".
+    pub kind: &'static str,
+    /// Blocks of two records or more, and the largest.
+    pub blocks: usize,
+    pub largest: usize,
+    /// Blocks over `max_block`, skipped, and the records in them.
+    pub skipped_blocks: usize,
+    pub skipped_records: usize,
+    /// Pairs the blocks of this kind make (before removing pairs that
+    /// another kind also makes).
+    pub pairs: u64,
+}
+
+/// Per kind of block key: how many blocks, how large, what is skipped and
+/// how many pairs [`cluster`] will compare. For reports and benchmarks.
+pub fn block_stats<Id>(records: &[(Id, MatchKeys)], max_block: usize) -> Vec<BlockStats> {
+    let mut per_kind: Vec<Vec<u64>> = vec![Vec::new(); BLOCK_KINDS.len()];
+    let mut hashes = Vec::new();
+    for (_, keys) in records {
+        hashes.clear();
+        block_hashes(keys, &mut hashes);
+        hashes.sort_unstable();
+        hashes.dedup();
+        for &(kind, h) in &hashes {
+            if let Some(list) = per_kind.get_mut(kind as usize) {
+                list.push(h);
+            }
+        }
+    }
+    BLOCK_KINDS
+        .iter()
+        .zip(per_kind)
+        .map(|(kind, mut list)| {
+            list.sort_unstable();
+            let mut st = BlockStats {
+                kind,
+                blocks: 0,
+                largest: 0,
+                skipped_blocks: 0,
+                skipped_records: 0,
+                pairs: 0,
+            };
+            for run in list.chunk_by(|a, b| a == b).filter(|r| r.len() > 1) {
+                st.blocks += 1;
+                st.largest = st.largest.max(run.len());
+                if run.len() > max_block {
+                    st.skipped_blocks += 1;
+                    st.skipped_records += run.len();
+                } else {
+                    let n = run.len() as u64;
+                    st.pairs += n * (n - 1) / 2;
+                }
+            }
+            st
+        })
+        .collect()
+}
+
+/// The candidate pairs that match, scored on all cores; sorted like the
+/// candidates.
+fn matching_pairs(
+    records: &[&MatchKeys],
     candidates: &[(u32, u32)],
     cfg: &DedupConfig,
-    rejected: &HashSet<(Id, Id)>,
 ) -> Vec<(u32, u32)> {
     let keep = |&(i, j): &(u32, u32)| {
-        let (a, b) = (&records[i as usize], &records[j as usize]);
-        if score(&a.1, &b.1, cfg).1 < Level::Possible {
-            return false;
-        }
-        let key = if a.0 <= b.0 { (a.0, b.0) } else { (b.0, a.0) };
-        !rejected.contains(&key)
+        score(records[i as usize], records[j as usize], cfg).1 >= Level::Possible
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || candidates.len() < 10_000 {
@@ -312,12 +392,40 @@ mod tests {
     }
 
     #[test]
+    fn block_stats_count_pairs_and_skips() {
+        let stats = block_stats(&catalog(), 2);
+        let ta = stats.iter().find(|s| s.kind == "ta:");
+        // "Абай жолы|auezov" holds 3 records (over 2: skipped), the
+        // Nurpeisov pair 2 (one pair).
+        assert_eq!(
+            ta.map(|s| (s.blocks, s.largest, s.skipped_blocks, s.pairs)),
+            Some((2, 3, 1, 1))
+        );
+    }
+
+    #[test]
     fn block_hashes_follow_block_keys() {
-        // Same number of block hashes as block keys, equal keys equal hashes.
-        for (_, k) in catalog() {
-            let mut h = Vec::new();
-            block_hashes(&k, &mut h);
-            assert_eq!(h.len(), k.block_keys().len());
+        // The hashes are those of the block key strings, byte for byte.
+        let mut records = catalog();
+        records[0].1.isbns = vec!["9785000000000".into()];
+        records[0].1.control_numbers = vec!["ocolc:1".into()];
+        records[1].1.title_key = Some("a b c d e".into());
+        for (_, k) in records {
+            let mut tagged = Vec::new();
+            block_hashes(&k, &mut tagged);
+            let mut hashes: Vec<u64> = tagged.iter().map(|t| t.1).collect();
+            hashes.sort_unstable();
+            let mut want: Vec<u64> = k
+                .block_keys()
+                .iter()
+                .map(|key| {
+                    let mut h = Fnv::new();
+                    h.write(key.as_bytes());
+                    h.0
+                })
+                .collect();
+            want.sort_unstable();
+            assert_eq!(hashes, want, "{:?}", k.block_keys());
         }
     }
 }

@@ -20,6 +20,9 @@ pub struct Weights {
     pub control_number: f64,
     /// Equal title keys; near-equal ones (typos) get a share.
     pub title: f64,
+    /// Added to `title` when the agreeing title has six words or more: a
+    /// long title shared by chance is rare.
+    pub long_title: f64,
     /// Both have titles and they differ (subtracted).
     pub title_conflict: f64,
     /// Equal author keys; the same surname alone gets half.
@@ -46,6 +49,7 @@ impl Default for Weights {
             issn: 0.15,
             control_number: 0.5,
             title: 0.3,
+            long_title: 0.15,
             title_conflict: 0.35,
             author: 0.15,
             author_conflict: 0.2,
@@ -137,6 +141,7 @@ impl DedupConfig {
             ("issn", w.issn),
             ("control_number", w.control_number),
             ("title", w.title),
+            ("long_title", w.long_title),
             ("title_conflict", w.title_conflict),
             ("author", w.author),
             ("author_conflict", w.author_conflict),

@@ -7,8 +7,8 @@ use kitap_text::fold_text;
 use serde::{Deserialize, Serialize};
 
 use crate::parse::{
-    edition_number, isbn13_loose, normalize_control_number, pages, split_volume_from_title,
-    volume_number,
+    edition_number, isbn13_loose, normalize_control_number, pages, part_designation,
+    split_volume_from_title, volume_number,
 };
 
 /// Bumped whenever the computation of [`MatchKeys`] changes: stored keys of
@@ -64,40 +64,51 @@ const ARTICLES: &[&str] = &[
 
 /// Publisher words that say nothing about which publisher it is, folded.
 const PUBLISHER_NOISE: &[&str] = &[
+    // Russian and Kazakh: "изд-во", "издательство", "баспасы", "типография".
     "izd",
-    "izdatelstvo",
-    "izdatelskii",
-    "dom",
-    "izd-vo",
     "vo",
+    "dom",
     "basp",
     "baspasi",
     "baspa",
+    "tip",
+    "ooo",
+    "oao",
+    "zao",
+    "too",
+    "ao",
+    // English, German, French, Italian.
     "publiwing",
     "publiwers",
     "publiwer",
     "pub",
     "publ",
     "press",
+    "pres",
     "inc",
     "ltd",
     "llc",
     "co",
+    "sompani",
     "verlag",
     "editions",
     "editore",
-    "ooo",
-    "oao",
-    "zao",
-    "too",
-    "ao",
-    "tipografiia",
-    "tip",
+    "printed",
+    "sold",
+    // Prepositions and conjunctions ("printed by ... in ...", "при", "в").
     "and",
     "i",
     "et",
     "und",
     "the",
+    "bi",
+    "for",
+    "at",
+    "in",
+    "of",
+    "v",
+    "na",
+    "pri",
 ];
 
 impl MatchKeys {
@@ -115,7 +126,12 @@ impl MatchKeys {
 
     /// Candidate-retrieval keys, each a short prefixed string: "isbn:<13>"
     /// (strong and weak ISBNs alike), "issn:<issn>", "ctl:<agency:number>",
-    /// and "ta:<title_key>|<author_key or ->". Sorted, no duplicates.
+    /// "ta:<title_key>|<author surname or ->", for titles of four words or
+    /// more also "t:<first four words>" (a record without a main entry
+    /// meets its twin that has one, a spelling variant late in a long title
+    /// still meets), and "ay:<author surname>|<year>|<first letter of the
+    /// title key>" (a typo in the title after its first letter still
+    /// meets). Sorted, no duplicates.
     pub fn block_keys(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for isbn in self.isbns.iter().chain(&self.weak_isbns) {
@@ -130,11 +146,34 @@ impl MatchKeys {
         if let Some(t) = &self.title_key {
             let author = self.author_key.as_deref().map_or("-", surname_of);
             out.push(format!("ta:{t}|{author}"));
+            if let Some(head) = title_head(t) {
+                out.push(format!("t:{head}"));
+            }
+        }
+        if let (Some(a), Some(y)) = (&self.author_key, self.year) {
+            out.push(format!("ay:{}|{y}|{}", surname_of(a), title_initial(self)));
         }
         out.sort();
         out.dedup();
         out
     }
+}
+
+/// The first letter of the title key ("" without a title), as a string.
+pub(crate) fn title_initial(k: &MatchKeys) -> &str {
+    let t = k.title_key.as_deref().unwrap_or("");
+    t.char_indices().nth(1).map_or(t, |(i, _)| &t[..i])
+}
+
+/// The first four words of a title key of four words or more: informative
+/// enough to block on alone, and short enough that a spelling variant
+/// further on ("произшествий" / "происшествий") still meets its twin.
+pub(crate) fn title_head(title_key: &str) -> Option<&str> {
+    let end = title_key
+        .match_indices(' ')
+        .nth(3)
+        .map_or(title_key.len(), |(i, _)| i);
+    (title_key.split(' ').count() >= 4).then(|| &title_key[..end])
 }
 
 /// The surname part of an author key: the title+author block must not
@@ -167,27 +206,15 @@ pub fn match_keys(view: &BibView) -> MatchKeys {
     keys.issns = view.issns.clone();
     identifiers(view, &mut keys);
 
-    let sort_title = view.sort_title();
-    let (title, title_volume) = match sort_title.as_deref().map(split_volume_from_title) {
-        Some(Some((head, number))) if view.part.is_none() => (Some(head), Some(number)),
-        _ => (sort_title, None),
-    };
+    let (title, volume) = title_and_volume(view);
     keys.title_key = title.as_deref().and_then(title_key);
-    keys.volume = view
-        .part
-        .as_deref()
-        .and_then(|p| volume_number(p).or_else(|| folded(p)))
-        .or(title_volume);
-    keys.author_key = view
-        .main_author()
-        .or_else(|| view.authors.first())
-        .filter(|a| a.kind == AuthorKind::Personal)
-        .and_then(|a| author_key(&a.name))
-        .or_else(|| {
-            view.main_author()
-                .or_else(|| view.authors.first())
-                .and_then(|a| folded(&a.name))
-        });
+    keys.volume = volume;
+    // Only the main entry: added entries (translators, editors) are chosen
+    // differently by each cataloger, so the first of them says little.
+    keys.author_key = view.main_author().and_then(|a| match a.kind {
+        AuthorKind::Personal => author_key(&a.name),
+        AuthorKind::Corporate => folded(&a.name),
+    });
     keys.publisher_key = view
         .publication
         .iter()
@@ -198,6 +225,31 @@ pub fn match_keys(view: &BibView) -> MatchKeys {
         .as_deref()
         .and_then(|e| edition_number(e).or_else(|| folded(e)));
     keys
+}
+
+/// The title to compare and the volume number. The volume comes from the
+/// part statement, else from a marker at the end of the title ("Абай
+/// жолы. 2-том"). A title that is nothing but a part designation ("Ч. 1",
+/// as RSL and NLR catalogue the volumes of a set) is replaced by the title
+/// of the set.
+fn title_and_volume(view: &BibView) -> (Option<String>, Option<String>) {
+    let title = view.sort_title();
+    let from_part = view
+        .part
+        .as_deref()
+        .and_then(|p| volume_number(p).or_else(|| folded(p)));
+    if let Some(t) = title.as_deref() {
+        if let Some(number) = part_designation(t) {
+            let set = view.host_title.clone().or(title);
+            return (set, from_part.or(Some(number)));
+        }
+        if from_part.is_none() {
+            if let Some((head, number)) = split_volume_from_title(t) {
+                return (Some(head), Some(number));
+            }
+        }
+    }
+    (title, from_part)
 }
 
 /// The record type, with e-books and e-journals apart from print: the
@@ -219,6 +271,16 @@ fn identifiers(view: &BibView, keys: &mut MatchKeys) {
     if let Some(n) = view.control_number.as_deref() {
         if let Some(k) = normalize_control_number(n, view.control_source.as_deref()) {
             push(k);
+        }
+        // One record version exported twice (MARC 21 and RUSMARC from one
+        // catalogue, one file imported twice): same 001, same 005 to the
+        // tenth of a second, with or without an 003.
+        if let Some(version) = view.record_version.as_deref() {
+            push(format!(
+                "rec:{}@{}",
+                n.trim().to_lowercase(),
+                version.trim()
+            ));
         }
     }
     for n in &view.system_numbers {
@@ -266,7 +328,12 @@ pub(crate) fn author_key(name: &str) -> Option<String> {
 fn publisher_key(name: &str) -> Option<String> {
     let words: Vec<String> = fold_text(name)
         .into_iter()
-        .filter(|w| !PUBLISHER_NOISE.contains(&w.as_str()))
+        .filter(|w| {
+            w.chars().count() > 1
+                && !PUBLISHER_NOISE.contains(&w.as_str())
+                && !w.starts_with("tipograf")
+                && !w.starts_with("izdatel")
+        })
         .collect();
     (!words.is_empty()).then(|| words.join(" "))
 }
@@ -318,17 +385,33 @@ mod tests {
         );
         assert_eq!(publisher_key("Жазушы баспасы"), Some("jazuwi".into()));
         assert_eq!(publisher_key("Jazushy"), Some("jazuwi".into()));
+        assert_eq!(
+            publisher_key("В типографии С. Селивановскаго"),
+            Some("selivanovskago".into())
+        );
+        assert_eq!(
+            publisher_key("Printed by William Dunlap, in Market-Street"),
+            Some("viliam dunlap market stret".into())
+        );
+    }
+
+    #[test]
+    fn title_heads() {
+        assert_eq!(title_head("a b c d e f"), Some("a b c d"));
+        assert_eq!(title_head("a b c d"), Some("a b c d"));
+        assert_eq!(title_head("a b c"), None);
     }
 
     #[test]
     fn block_keys_are_prefixed_sorted_unique() {
-        let mut k = MatchKeys::from_parts("Абай жолы", Some("Әуезов, Мұхтар"), None);
+        let mut k = MatchKeys::from_parts("Абай жолы", Some("Әуезов, Мұхтар"), Some(1997));
         k.isbns = vec!["9786010000000".into()];
         k.weak_isbns = vec!["9786010000000".into()];
         k.control_numbers = vec!["ocolc:1".into()];
         assert_eq!(
             k.block_keys(),
             vec![
+                "ay:auezov|1997|a".to_string(),
                 "ctl:ocolc:1".to_string(),
                 "isbn:9786010000000".to_string(),
                 "ta:abai joli|auezov".to_string()

@@ -26,7 +26,7 @@ mod keys;
 mod parse;
 mod score;
 
-pub use cluster::{cluster, Cluster, ClusterPair};
+pub use cluster::{block_stats, cluster, BlockStats, Cluster, ClusterPair};
 pub use config::{ConfigError, DedupConfig, Weights};
 pub use keys::{match_keys, MatchKeys, KEYS_VERSION};
 pub use parse::{edition_number, normalize_control_number, pages, volume_number};

@@ -97,29 +97,55 @@ fn is_page_unit(word: &str) -> bool {
 /// differently, the main sequence they agree on.
 pub fn pages(extent: &str) -> Option<i32> {
     let w = words(extent);
+    let number = |x: &String| {
+        x.parse::<i32>()
+            .ok()
+            .filter(|n| is_number(x) && *n > 0 && *n < 100_000)
+    };
     let mut best: Option<i32> = None;
+    // The largest number of each run that ends in a page unit: in
+    // "iv, [1], 6-19, [1] p." the sequence is 19, not the unnumbered [1].
+    let mut run_max: Option<i32> = None;
     let mut any_unit = false;
-    for (i, word) in w.iter().enumerate() {
-        if !is_number(word) {
-            if is_page_unit(word) {
-                any_unit = true;
+    for word in &w {
+        if let Some(n) = number(word) {
+            run_max = Some(run_max.map_or(n, |m| m.max(n)));
+        } else if is_page_unit(word) {
+            any_unit = true;
+            if let Some(m) = run_max.take() {
+                best = Some(best.map_or(m, |b| b.max(m)));
             }
-            continue;
-        }
-        let followed = w.get(i + 1).is_some_and(|n| is_page_unit(n));
-        if followed {
-            let n: i32 = word.parse().ok().filter(|n| *n > 0 && *n < 100_000)?;
-            best = Some(best.map_or(n, |b| b.max(n)));
+        } else if is_other_unit(word) {
+            run_max = None;
         }
     }
-    if best.is_some() || any_unit || !w.iter().all(|x| is_number(x)) {
+    if any_unit || !w.iter().all(|x| is_number(x)) {
         return best;
     }
-    // A bare number ("312") is a page count; "2 v." is not.
-    w.iter()
-        .filter_map(|x| x.parse::<i32>().ok())
-        .filter(|n| *n > 0 && *n < 100_000)
-        .max()
+    // A bare "312" is a page count.
+    w.iter().filter_map(number).max()
+}
+
+/// Units that count something other than pages: plates, volumes, maps.
+fn is_other_unit(word: &str) -> bool {
+    matches!(
+        word,
+        "v" | "vol"
+            | "vols"
+            | "volumes"
+            | "т"
+            | "том"
+            | "томах"
+            | "ил"
+            | "ill"
+            | "plates"
+            | "maps"
+            | "карт"
+            | "портр"
+            | "port"
+            | "cm"
+            | "см"
+    )
 }
 
 /// Ordinal words for editions 1-10 (Russian, Kazakh, English, German, French).
@@ -257,6 +283,19 @@ pub fn volume_number(part: &str) -> Option<String> {
     None
 }
 
+/// The number of a title proper that is only a part designation ("Ч. 1",
+/// "Т. 2", "Vol. III", "2-кітап"); `None` for any other title.
+pub(crate) fn part_designation(title: &str) -> Option<String> {
+    let w = words(title);
+    if w.is_empty() || w.len() > 3 || !w.iter().any(|x| is_volume_word(x)) {
+        return None;
+    }
+    w.iter()
+        .all(|x| is_volume_word(x) || is_number(x) || roman(x).is_some())
+        .then(|| volume_number(title))
+        .flatten()
+}
+
 /// A volume marker inside a title proper ("Абай жолы. 2-том", "Шығармалар.
 /// Т. 3"): the title before the marker and the number. `None` when the
 /// title has no such marker, so the title stays whole.
@@ -380,6 +419,12 @@ mod tests {
         assert_eq!(pages("1 v. (unpaged)"), None);
         assert_eq!(pages("312"), Some(312));
         assert_eq!(pages("2 т."), None);
+        assert_eq!(pages("II, 57, 31, III с."), Some(57));
+        assert_eq!(pages("iv,[1],6-19,[1]p. ; 4⁰."), Some(19));
+        assert_eq!(pages("1 online resource (9 p. )"), Some(9));
+        assert_eq!(pages("320 с., 16 л. ил."), Some(320));
+        assert_eq!(pages("[6], 9-65 leaves"), Some(65));
+        assert_eq!(pages("80 vol."), None);
         assert_eq!(pages(""), None);
     }
 
@@ -410,6 +455,16 @@ mod tests {
         assert_eq!(volume_number("IX"), Some("9".into()));
         assert_eq!(volume_number("Vivaldi"), None);
         assert_eq!(volume_number("Стихи"), None);
+    }
+
+    #[test]
+    fn part_designations() {
+        assert_eq!(part_designation("Ч. 1"), Some("1".into()));
+        assert_eq!(part_designation("Ч.9"), Some("9".into()));
+        assert_eq!(part_designation("Vol. III"), Some("3".into()));
+        assert_eq!(part_designation("2-кітап"), Some("2".into()));
+        assert_eq!(part_designation("Абай жолы"), None);
+        assert_eq!(part_designation("1984"), None);
     }
 
     #[test]

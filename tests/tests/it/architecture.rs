@@ -57,6 +57,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "kitap-marc",
             "kitap-app",
             "kitap-api",
+            "kitap-catalog",
             "kitap-dedup",
         ],
     ),

@@ -37,6 +37,8 @@ pub(super) fn empty_view(record: &Record, record_type: RecordType) -> BibView {
         control_source: None,
         system_numbers: Vec::new(),
         electronic: false,
+        host_title: None,
+        record_version: record.control("005").and_then(clean_plain),
     }
 }
 

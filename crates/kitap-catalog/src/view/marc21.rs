@@ -43,6 +43,7 @@ pub(super) fn view(record: &Record) -> BibView {
     subjects(record, &mut v);
     v.annotation = first(record, "520", 'a');
     v.electronic = electronic(record);
+    v.host_title = record.fields("773").find_map(|f| value(f, 't'));
     v
 }
 

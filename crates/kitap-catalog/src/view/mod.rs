@@ -146,6 +146,14 @@ pub struct BibView {
     /// detection must not merge a print book with its e-book.
     #[serde(default)]
     pub electronic: bool,
+    /// The title of the whole work this record is a part of (MARC 21 773$t,
+    /// UNIMARC 461): a volume catalogued as "Ч. 1" is known by its set.
+    #[serde(default)]
+    pub host_title: Option<String>,
+    /// 005 as written: when the record was last changed. The same 001 with
+    /// the same 005 is one record version, whatever format carries it.
+    #[serde(default)]
+    pub record_version: Option<String>,
 }
 
 impl BibView {

@@ -300,3 +300,44 @@ fn unimarc_name_title_subject() {
         ]
     );
 }
+
+#[test]
+fn electronic_host_title_and_version() {
+    let print = BibView::from_record(&abai_marc21());
+    assert!(!print.electronic);
+    assert_eq!(print.host_title, None);
+    let online = BibView::from_record(&record(
+        Dialect::Marc21,
+        MARC21_BOOK,
+        &[
+            ("001", "KZAM0002"),
+            ("005", "20240115103000.0"),
+            ("008", "240115s2017    kz      o     000 1 kaz d"),
+            ("245", "10$aЧ. 1"),
+            ("773", "18$gЧ. 1$tОбзор главнейших происшествий в России"),
+        ],
+    ));
+    assert!(online.electronic);
+    assert_eq!(
+        online.host_title.as_deref(),
+        Some("Обзор главнейших происшествий в России")
+    );
+    assert_eq!(online.record_version.as_deref(), Some("20240115103000.0"));
+    let scanned = BibView::from_record(&record(
+        Dialect::Marc21,
+        MARC21_BOOK,
+        &[("245", "10$aScience$h[electronic resource] :$ba poem")],
+    ));
+    assert!(scanned.electronic);
+    let part = BibView::from_record(&record(
+        Dialect::Unimarc,
+        UNIMARC_BOOK,
+        &[
+            ("135", "  $adrnn"),
+            ("200", "1 $aЧ. 2"),
+            ("461", " 0$12001 $aАбай жолы$vЧ. 2"),
+        ],
+    ));
+    assert!(part.electronic);
+    assert_eq!(part.host_title.as_deref(), Some("Абай жолы"));
+}

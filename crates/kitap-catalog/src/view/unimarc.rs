@@ -54,6 +54,9 @@ pub(super) fn view(record: &Record) -> BibView {
                 .iter()
                 .any(|s| s.code == 'b' && says_electronic(&s.value))
         });
+    v.host_title = record
+        .fields("461")
+        .find_map(|f| linked_title(f).map(|(title, _)| title));
     v
 }
 
