@@ -34,6 +34,23 @@ pub struct Config {
     pub circulation: CirculationConfig,
     pub log: LogConfig,
     pub notices: crate::notices::NoticesConfig,
+    pub dedup: DedupSettings,
+}
+
+/// `[dedup]`: duplicate detection and merging.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DedupSettings {
+    /// Hours after a merge during which it can be undone; 0 turns undo off.
+    pub merge_undo_hours: u32,
+}
+
+impl Default for DedupSettings {
+    fn default() -> Self {
+        DedupSettings {
+            merge_undo_hours: 72,
+        }
+    }
 }
 
 /// Circulation policies that are configuration.
@@ -167,6 +184,7 @@ impl Default for Config {
             circulation: CirculationConfig::default(),
             log: LogConfig::default(),
             notices: Default::default(),
+            dedup: DedupSettings::default(),
         }
     }
 }

@@ -39,7 +39,7 @@ pub use reader_auth::{ReaderLoginAttempt, ReaderLoginOutcome, ReaderPrincipal};
 pub use seed::{SeedReport, DEMO_PASSWORD};
 pub use staff::{NewStaff, StaffPatch, StaffQuery};
 
-use config::{AuthConfig, CatalogConfig, CirculationConfig};
+use config::{AuthConfig, CatalogConfig, CirculationConfig, DedupSettings};
 use passwords::PasswordHashing;
 
 /// The use-case layer: a database handle plus the policies that need config.
@@ -50,6 +50,7 @@ pub struct App {
     hashing: PasswordHashing,
     catalog: CatalogConfig,
     circulation: CirculationConfig,
+    dedup: DedupSettings,
     login_monitor: Option<std::sync::Arc<dyn LoginMonitor>>,
     notices: std::sync::Arc<notices::NoticeRuntime>,
 }
@@ -61,6 +62,7 @@ impl App {
             auth: auth.clone(),
             catalog: CatalogConfig::default(),
             circulation: CirculationConfig::default(),
+            dedup: DedupSettings::default(),
             login_monitor: None,
             notices: Default::default(),
             db,
@@ -85,6 +87,12 @@ impl App {
         self
     }
 
+    /// The same use cases with other duplicate and merge settings.
+    pub fn with_dedup(mut self, dedup: &DedupSettings) -> App {
+        self.dedup = dedup.clone();
+        self
+    }
+
     /// Opens the database named by `config`, applies pending migrations and
     /// returns the use-case layer over it.
     pub fn open(config: &Config) -> Result<App, AppError> {
@@ -95,6 +103,7 @@ impl App {
         App::new(db, &config.auth)?
             .with_catalog(&config.catalog)
             .with_circulation(&config.circulation)
+            .with_dedup(&config.dedup)
             .with_notices(&config.notices)
     }
 

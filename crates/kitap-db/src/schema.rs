@@ -486,6 +486,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    record_merges (id) {
+        id -> Text,
+        survivor_id -> Text,
+        merged_id -> Text,
+        moved -> Text,
+        snapshot -> Text,
+        note -> Nullable<Text>,
+        merged_by -> Nullable<Text>,
+        merged_at -> Timestamp,
+        undone_at -> Nullable<Timestamp>,
+        undone_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    record_redirects (old_id) {
+        old_id -> Text,
+        new_id -> Text,
+        merge_id -> Text,
+    }
+}
+
+diesel::table! {
+    record_sources (id) {
+        id -> Text,
+        record_id -> Text,
+        kind -> Text,
+        origin -> Text,
+        marc -> Binary,
+        format -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        merge_id -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(staff_users -> branches (home_branch_id));
 diesel::joinable!(staff_branches -> staff_users (staff_id));
 diesel::joinable!(staff_branches -> branches (branch_id));
@@ -526,6 +563,10 @@ diesel::joinable!(reader_sessions -> readers (reader_id));
 diesel::joinable!(offline_uploads -> branches (branch_id));
 diesel::joinable!(offline_lines -> offline_uploads (upload_id));
 diesel::joinable!(offline_lines -> loans (loan_id));
+diesel::joinable!(record_redirects -> records (new_id));
+diesel::joinable!(record_redirects -> record_merges (merge_id));
+diesel::joinable!(record_sources -> records (record_id));
+diesel::joinable!(record_sources -> record_merges (merge_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     branches,
@@ -560,4 +601,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reader_sessions,
     offline_uploads,
     offline_lines,
+    record_merges,
+    record_redirects,
+    record_sources,
 );

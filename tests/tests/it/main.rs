@@ -20,6 +20,7 @@ mod copies;
 mod errors;
 mod hardening;
 mod imports;
+mod merges;
 mod notices;
 mod openapi;
 mod records;

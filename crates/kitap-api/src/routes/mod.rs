@@ -24,12 +24,14 @@ mod holds;
 mod imports;
 mod loan_rules;
 mod lost;
+mod merges;
 mod notices;
 mod offline;
 mod opac;
 mod opac_dto;
 mod readers;
 mod readers_dto;
+mod record_sources;
 mod records;
 pub(crate) mod records_dto;
 mod search;
@@ -64,6 +66,12 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(records::update)
         .service(records::remove)
         .service(records::converted)
+        .service(record_sources::list)
+        .service(record_sources::get)
+        .service(merges::merge)
+        .service(merges::undo)
+        .service(merges::list)
+        .service(merges::get)
         .service(imports::upload)
         .service(imports::list)
         .service(imports::get)

@@ -278,7 +278,7 @@ pub(crate) fn receive_for_hold(
 
 /// A copy a closed ready hold held, standing at `at`: to the next hold, else
 /// back on the shelf (at its home library) or in transit home.
-fn release(
+pub(crate) fn release(
     conn: &mut DbConnection,
     actor: &Actor,
     copy: CopyId,
