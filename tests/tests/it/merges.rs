@@ -352,6 +352,49 @@ both_backends! {
     }
 }
 
+both_backends! {
+    async fn an_imports_source_version_is_kept_and_read_back(app: TestApp) {
+        let d = desk(&app).await;
+        let id = record(&app, &d.cataloger, "Source kept", true).await;
+        let sources = app.get(&format!("/api/v1/records/{id}/sources"), Some(&d.librarian)).await.expect(200);
+        assert!(sources.body["sources"].as_array().unwrap().is_empty());
+        // What the importer keeps when it attaches copies: the incoming MARC as it came.
+        let incoming = json!({"leader": "00000nam a2200000 i 4500", "fields": [{"245": {"ind1": "1", "ind2": "0", "subfields": [{"a": "Source kept"}]}}]}).to_string();
+        let db = app.app.db().clone();
+        let record_id: kitap_domain::RecordId = id.parse().unwrap();
+        let bytes = incoming.clone().into_bytes();
+        let (kept, refused) = actix_web::web::block(move || {
+            db.write(|conn| {
+                use kitap_db::record_sources::{insert, RecordSource, SourceKind};
+                let source = RecordSource::new(record_id, SourceKind::Import, "import test #3 (file.json)", bytes.clone(), "json", None);
+                insert(conn, &source)?;
+                // A `merged` source names its merge: the schema refuses one without.
+                let orphan = RecordSource::new(record_id, SourceKind::Merged, "no merge", bytes, "json", None);
+                let refused = kitap_db::savepoint(conn, |c| insert(c, &orphan));
+                Ok::<_, kitap_db::DbError>((source.id, refused))
+            })
+        }).await.unwrap().unwrap();
+        assert!(matches!(refused, Err(kitap_db::DbError::CheckViolation(_))), "{refused:?}");
+        let sources = app.get(&format!("/api/v1/records/{id}/sources"), Some(&d.librarian)).await.expect(200);
+        let listed = &sources.body["sources"];
+        assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+        assert_eq!(listed[0]["id"], kept.to_string().as_str());
+        assert_eq!(listed[0]["kind"], "import");
+        assert_eq!(listed[0]["origin"], "import test #3 (file.json)");
+        assert_eq!(listed[0]["size"].as_u64().unwrap(), incoming.len() as u64);
+        assert!(listed[0]["merge_id"].is_null());
+        let raw = app.get(&format!("/api/v1/records/{id}/sources/{kept}"), Some(&d.librarian)).await.expect(200);
+        assert_eq!(raw.header("content-type"), Some("application/json"));
+        assert_eq!(raw.text, incoming);
+        let xml = app.get(&format!("/api/v1/records/{id}/sources/{kept}?format=marcxml"), Some(&d.librarian)).await.expect(200);
+        assert!(xml.text.contains("<subfield code=\"a\">Source kept</subfield>"), "{}", xml.text);
+        let other = app.get(&format!("/api/v1/records/{id}/sources/{}", uuid::Uuid::now_v7()), Some(&d.librarian)).await.expect(404);
+        assert_eq!(other.code(), "record_source_not_found");
+        let anonymous = app.get(&format!("/api/v1/records/{id}/sources"), None).await.expect(401);
+        assert_eq!(anonymous.code(), "unauthenticated");
+    }
+}
+
 /// The record ids the checkout events of these copies name.
 async fn circulation_event_records(app: &TestApp, barcodes: &[String]) -> Vec<String> {
     let db = app.app.db().clone();
