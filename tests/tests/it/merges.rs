@@ -178,6 +178,10 @@ both_backends! {
         assert_eq!(get_raw(&app, &format!("/api/v1/records/{merged}"), Some(&d.cataloger)).await, (308, Some(location.clone())));
         assert_eq!(get_raw(&app, &format!("/api/v1/records/{merged}"), None).await, (308, Some(location)));
         assert_eq!(get_raw(&app, &format!("/api/v1/records/{}", uuid::Uuid::now_v7()), None).await.0, 404);
+        // A hold placed on the old id (an OPAC bookmark) holds the survivor.
+        let late = register(&app, &d.librarian, "Кеш", "Келген", json!({})).await;
+        let bookmarked = place_hold(&app, &d.librarian, &late, &merged).await;
+        assert_eq!(bookmarked["record_id"], survivor.as_str());
         let again = merge(&app, &d.cataloger, &survivor, &merged).await.expect(409);
         assert_eq!(again.code(), "record_already_merged");
 
