@@ -136,6 +136,8 @@ both_backends! {
         // Only catalogers merge.
         let denied = merge(&app, &d.librarian, &survivor, &merged).await.expect(403);
         assert_eq!(denied.code(), "role_denied");
+        let bad = merge(&app, &d.cataloger, &survivor, "not-an-id").await.expect(422);
+        assert_eq!(bad.body["error"]["details"]["field"], "merged_id", "{}", bad.text);
         let same = merge(&app, &d.cataloger, &survivor, &survivor).await.expect(409);
         assert_eq!(same.code(), "merge_same_record");
         let unknown = merge(&app, &d.cataloger, &survivor, &uuid::Uuid::now_v7().to_string()).await.expect(404);

@@ -144,7 +144,12 @@ pub async fn merge(
 ) -> Result<web::Json<MergeDto>, ApiError> {
     let survivor: RecordId = parse_id(&id)?;
     let body = body.into_inner();
-    let merged: RecordId = body.merged_id.parse().map_err(kitap_app::AppError::from)?;
+    let merged: RecordId = body.merged_id.parse().map_err(|_| {
+        kitap_app::AppError::from(kitap_domain::ValueError::new(
+            "merged_id",
+            "must be a record id (UUID)",
+        ))
+    })?;
     let view = run(&state, move |app| {
         app.merge_records(&staff.principal, &staff.actor, survivor, merged, body.note)
     })
