@@ -351,21 +351,36 @@ pub fn move_events_of_record(
     .execute(conn)?)
 }
 
-/// Every hold on the record, open or closed: (id, reader, status, placed_at).
+type HoldRow = (
+    String,
+    String,
+    String,
+    chrono::NaiveDateTime,
+    Option<String>,
+);
+
+/// Every hold on the record, open or closed, in queue order.
 pub fn holds_of(conn: &mut DbConnection, record: RecordId) -> Result<Vec<HoldRef>, DbError> {
-    let rows: Vec<(String, String, String, chrono::NaiveDateTime)> = holds::table
+    let rows: Vec<HoldRow> = holds::table
         .filter(holds::record_id.eq(record.to_string()))
         .order((holds::placed_at.asc(), holds::id.asc()))
-        .select((holds::id, holds::reader_id, holds::status, holds::placed_at))
+        .select((
+            holds::id,
+            holds::reader_id,
+            holds::status,
+            holds::placed_at,
+            holds::trapped_copy_id,
+        ))
         .load(conn)?;
     rows.into_iter()
-        .map(|(id, reader, status, placed_at)| {
+        .map(|(id, reader, status, placed_at, trapped)| {
             let c = |e: kitap_domain::ValueError| DbError::Corrupt(format!("hold {id}: {e}"));
             Ok(HoldRef {
                 id: id.parse().map_err(c)?,
                 reader_id: reader.parse().map_err(c)?,
                 status: status.parse().map_err(c)?,
                 placed_at: Timestamp::from_naive(placed_at),
+                trapped_copy_id: trapped.as_deref().map(str::parse).transpose().map_err(c)?,
             })
         })
         .collect()
@@ -378,6 +393,8 @@ pub struct HoldRef {
     pub reader_id: kitap_domain::ReaderId,
     pub status: HoldStatus,
     pub placed_at: Timestamp,
+    /// The copy in transit or on the hold shelf for it.
+    pub trapped_copy_id: Option<CopyId>,
 }
 
 /// Gives the holds `ids` (those still there) to `to`.

@@ -401,6 +401,37 @@ both_backends! {
     }
 }
 
+both_backends! {
+    async fn undo_keeps_a_hold_with_the_copy_trapped_for_it_since(app: TestApp) {
+        let d = desk(&app).await;
+        let survivor = record(&app, &d.cataloger, "Trapped", true).await;
+        let merged = record(&app, &d.cataloger, "Trapped", true).await;
+        let own = add(&app, &d.cataloger, &survivor, json!({})).await[0]["barcode"].as_str().unwrap().to_owned();
+        let moved = add(&app, &d.cataloger, &merged, json!({})).await[0]["barcode"].as_str().unwrap().to_owned();
+        let y = register(&app, &d.librarian, "Бірінші", "Оқырман", json!({})).await;
+        let z = register(&app, &d.librarian, "Екінші", "Оқырман", json!({})).await;
+        let x = register(&app, &d.librarian, "Үшінші", "Оқырман", json!({})).await;
+        checkout(&app, &d.librarian, "F01", y["id"].as_str().unwrap(), &own, json!({})).await.expect(201);
+        checkout(&app, &d.librarian, "F01", z["id"].as_str().unwrap(), &moved, json!({})).await.expect(201);
+        let hold = place_hold(&app, &d.librarian, &x, &merged).await;
+        let id = merge(&app, &d.cataloger, &survivor, &merged).await.expect(200).body["id"].as_str().unwrap().to_owned();
+        // The survivor's own copy comes back and is trapped for the moved hold.
+        let back = at(&app, Method::POST, "/api/v1/returns", &d.librarian, "F01", Some(json!({"item_barcode": own}))).await.expect(200);
+        assert_eq!(back.body["return"]["hold"]["id"], hold["id"], "{}", back.text);
+        let undone = undo(&app, &d.cataloger, &id).await.expect(200);
+        assert_eq!(undone.body["moved_back"]["copies"], 1);
+        assert_eq!(undone.body["moved_back"]["holds"], 0, "{}", undone.text);
+        let held = holds_of(&app, &d.librarian, &x).await;
+        assert_eq!(held[0]["record_id"], survivor.as_str());
+        assert_eq!(held[0]["status"], "ready");
+        assert_eq!(held[0]["trapped_barcode"], own.as_str());
+        let merged_copies = copy_ids_of(&app, &d.cataloger, &merged).await;
+        assert_eq!(merged_copies.len(), 1);
+        // The reader picks it up: the hold is fulfilled.
+        checkout(&app, &d.librarian, "F01", x["id"].as_str().unwrap(), &own, json!({})).await.expect(201);
+    }
+}
+
 /// The record ids the checkout events of these copies name.
 async fn circulation_event_records(app: &TestApp, barcodes: &[String]) -> Vec<String> {
     let db = app.app.db().clone();

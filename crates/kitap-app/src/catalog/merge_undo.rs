@@ -4,7 +4,9 @@
 //! its kept source version (its MARC), under its old id, and moves back
 //! exactly what the merge moved and is still on the survivor: the copies
 //! (with their circulation events), the holds, the source versions and the
-//! redirects it re-pointed. Waiting holds it cancelled as duplicates are
+//! redirects it re-pointed; an open hold and the copy trapped for it since
+//! stay together on the survivor when only one of them came with the merge.
+//! Waiting holds it cancelled as duplicates are
 //! reopened if nothing touched them since. A merge whose survivor has since
 //! been merged away (or deleted) cannot be undone: undo the later merge first.
 
@@ -13,7 +15,7 @@ use kitap_db::merges::{self, StoredMerge};
 use kitap_db::record_sources;
 use kitap_db::records::{self, StoredRecord};
 use kitap_db::{savepoint, DbConnection, DbError};
-use kitap_domain::{HoldStatus, MergeId, RecordId, RecordStatus, Timestamp};
+use kitap_domain::{CopyId, HoldId, HoldStatus, MergeId, RecordId, RecordStatus, Timestamp};
 use serde_json::json;
 
 use super::merge::{unhex, MergeView, Moved, Snapshot};
@@ -67,13 +69,8 @@ impl App {
             let snapshot: Snapshot = serde_json::from_str(&merge.snapshot)
                 .map_err(|e| AppError::Internal(format!("merge {id} snapshot: {e}")))?;
             restore_record(conn, &merge, &snapshot, now)?;
-            let copies: Vec<_> = snapshot
-                .copies
-                .iter()
-                .copied()
-                .filter(|c| on_survivor.contains(c))
-                .collect();
-            let moved_back = move_back(conn, &merge, &snapshot, &copies, now)?;
+            let (copies, holds) = going_back(conn, survivor, &snapshot, &on_survivor)?;
+            let moved_back = move_back(conn, &merge, &snapshot, (&copies, &holds), now)?;
             if !merges::mark_undone(conn, id, now, actor.staff_id)? {
                 return Err(AppError::conflict(
                     "merge_already_undone",
@@ -207,21 +204,50 @@ fn restore_record(
     Ok(())
 }
 
+/// The copies and holds the merge moved that are still on the survivor,
+/// less any open hold and the copy trapped for it when only one of the two
+/// came with the merge: such a pair stays on the survivor together, or a
+/// copy would stand on the hold shelf for a hold of another record.
+fn going_back(
+    conn: &mut DbConnection,
+    survivor: RecordId,
+    snapshot: &Snapshot,
+    on_survivor: &[CopyId],
+) -> Result<(Vec<CopyId>, Vec<HoldId>), AppError> {
+    let holds_now = merges::holds_of(conn, survivor)?;
+    let mut copies: Vec<CopyId> = snapshot
+        .copies
+        .iter()
+        .copied()
+        .filter(|c| on_survivor.contains(c))
+        .collect();
+    let mut holds: Vec<HoldId> = holds_now
+        .iter()
+        .map(|h| h.id)
+        .filter(|id| snapshot.holds.contains(id))
+        .collect();
+    for hold in holds_now.iter().filter(|h| h.status.is_open()) {
+        let Some(copy) = hold.trapped_copy_id else {
+            continue;
+        };
+        if holds.contains(&hold.id) != copies.contains(&copy) {
+            holds.retain(|id| *id != hold.id);
+            copies.retain(|c| *c != copy);
+        }
+    }
+    Ok((copies, holds))
+}
+
 /// Moves back what the merge moved and is still on the survivor.
 fn move_back(
     conn: &mut DbConnection,
     merge: &StoredMerge,
     snapshot: &Snapshot,
-    copies: &[kitap_domain::CopyId],
+    (copies, holds): (&[CopyId], &[HoldId]),
     now: Timestamp,
 ) -> Result<Moved, AppError> {
-    let (survivor, merged) = (merge.survivor_id, merge.merged_id);
-    let still_there: Vec<_> = merges::holds_of(conn, survivor)?
-        .into_iter()
-        .map(|h| h.id)
-        .filter(|id| snapshot.holds.contains(id))
-        .collect();
-    let holds = merges::move_holds(conn, &still_there, merged)?;
+    let merged = merge.merged_id;
+    let holds = merges::move_holds(conn, holds, merged)?;
     let mut reopened = 0;
     for hold in &snapshot.cancelled_holds {
         if hold.was != HoldStatus::Waiting {
