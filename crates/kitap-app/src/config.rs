@@ -53,7 +53,7 @@ pub struct DedupSection {
     /// Blocks (shared ISBN, title+author...) of more records are not used.
     pub max_block: usize,
     pub weights: kitap_dedup::Weights,
-    /// Hours within which a merge can be undone.
+    /// Hours within which a merge can be undone; 0 turns undo off.
     pub merge_undo_hours: u32,
 }
 
@@ -491,9 +491,6 @@ impl Config {
         }
         if let Err(message) = self.dedup.matching().validate() {
             return Err(fail("dedup", &message));
-        }
-        if self.dedup.merge_undo_hours == 0 {
-            return Err(fail("dedup.merge_undo_hours", "must be at least 1"));
         }
         let prefix = &self.catalog.barcode_prefix;
         if prefix.is_empty() || prefix.len() > 6 || !prefix.bytes().all(|b| b.is_ascii_digit()) {

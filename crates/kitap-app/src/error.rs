@@ -128,6 +128,8 @@ fn not_found_code(entity: &str) -> &'static str {
         "library" => "library_not_found",
         "staff account" => "staff_not_found",
         "record" => "record_not_found",
+        "record source" => "record_source_not_found",
+        "merge" => "merge_not_found",
         "copy" => "copy_not_found",
         "import" => "import_not_found",
         "act" => "act_not_found",

@@ -51,6 +51,8 @@ pub struct App {
     hashing: PasswordHashing,
     catalog: CatalogConfig,
     circulation: CirculationConfig,
+    /// Hours within which a merge can be undone (`[dedup] merge_undo_hours`).
+    merge_undo_hours: u32,
     login_monitor: Option<std::sync::Arc<dyn LoginMonitor>>,
     notices: std::sync::Arc<notices::NoticeRuntime>,
     dedup: std::sync::Arc<kitap_dedup::DedupConfig>,
@@ -63,6 +65,7 @@ impl App {
             auth: auth.clone(),
             catalog: CatalogConfig::default(),
             circulation: CirculationConfig::default(),
+            merge_undo_hours: config::DedupSection::default().merge_undo_hours,
             login_monitor: None,
             notices: Default::default(),
             dedup: Default::default(),
@@ -73,6 +76,7 @@ impl App {
     /// The same use cases with other duplicate-detection weights and thresholds.
     pub fn with_dedup(mut self, dedup: &config::DedupSection) -> App {
         self.dedup = std::sync::Arc::new(dedup.matching());
+        self.merge_undo_hours = dedup.merge_undo_hours;
         self
     }
 

@@ -11,6 +11,7 @@
 pub mod args;
 pub mod circ;
 pub mod dedup_gen;
+pub mod dupes;
 pub mod generator;
 pub mod http;
 pub mod import;

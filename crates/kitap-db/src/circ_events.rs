@@ -168,3 +168,15 @@ pub fn in_period(
         .map(CirculationEvent::try_from)
         .collect()
 }
+
+/// A copy's events, oldest first.
+pub fn of_copy(conn: &mut DbConnection, copy: CopyId) -> Result<Vec<CirculationEvent>, DbError> {
+    circulation_events::table
+        .filter(circulation_events::copy_id.eq(copy.to_string()))
+        .order(circulation_events::id.asc())
+        .select(Row::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(CirculationEvent::try_from)
+        .collect()
+}

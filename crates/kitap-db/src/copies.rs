@@ -182,6 +182,32 @@ pub fn find_by_barcode(conn: &mut DbConnection, barcode: &Barcode) -> Result<Sto
         .try_into()
 }
 
+/// The copy by barcode, its row locked until the transaction ends
+/// (PostgreSQL `FOR UPDATE`; on SQLite the write transaction already keeps
+/// other writers out): a merge moving the copy waits for the desk, or the
+/// desk sees the copy where the merge put it.
+pub fn find_by_barcode_for_update(
+    conn: &mut DbConnection,
+    barcode: &Barcode,
+) -> Result<StoredCopy, DbError> {
+    let q = copies::table.filter(copies::barcode.eq(barcode.as_str()));
+    let row: Row = match conn {
+        DbConnection::Postgres(c) => q.select(Row::as_select()).for_update().first(c)?,
+        DbConnection::Sqlite(c) => q.select(Row::as_select()).first(c)?,
+    };
+    row.try_into()
+}
+
+/// The copy, its row locked like [`find_by_barcode_for_update`].
+pub fn find_for_update(conn: &mut DbConnection, id: CopyId) -> Result<StoredCopy, DbError> {
+    let q = copies::table.find(id.to_string());
+    let row: Row = match conn {
+        DbConnection::Postgres(c) => q.select(Row::as_select()).for_update().first(c)?,
+        DbConnection::Sqlite(c) => q.select(Row::as_select()).first(c)?,
+    };
+    row.try_into()
+}
+
 pub fn find_by_inventory_number(
     conn: &mut DbConnection,
     number: &InventoryNumber,

@@ -550,6 +550,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    record_merges (id) {
+        id -> Text,
+        survivor_id -> Text,
+        merged_id -> Text,
+        moved -> Text,
+        snapshot -> Text,
+        note -> Nullable<Text>,
+        merged_by -> Nullable<Text>,
+        merged_at -> Timestamp,
+        undone_at -> Nullable<Timestamp>,
+        undone_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     import_duplicates (import_id, record_index) {
         import_id -> Text,
         record_index -> BigInt,
@@ -561,6 +576,28 @@ diesel::table! {
         level -> Text,
         copies -> Integer,
         candidates -> Text,
+    }
+}
+
+diesel::table! {
+    record_redirects (old_id) {
+        old_id -> Text,
+        new_id -> Text,
+        merge_id -> Text,
+    }
+}
+
+diesel::table! {
+    record_sources (id) {
+        id -> Text,
+        record_id -> Text,
+        kind -> Text,
+        origin -> Text,
+        marc -> Binary,
+        format -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        merge_id -> Nullable<Text>,
     }
 }
 
@@ -608,6 +645,10 @@ diesel::joinable!(record_match_keys -> records (record_id));
 diesel::joinable!(record_match_blocks -> records (record_id));
 diesel::joinable!(dedup_scan_clusters -> dedup_scans (scan_id));
 diesel::joinable!(import_duplicates -> imports (import_id));
+diesel::joinable!(record_redirects -> records (new_id));
+diesel::joinable!(record_redirects -> record_merges (merge_id));
+diesel::joinable!(record_sources -> records (record_id));
+diesel::joinable!(record_sources -> record_merges (merge_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     branches,
@@ -648,4 +689,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     dedup_scan_clusters,
     dedup_pair_decisions,
     import_duplicates,
+    record_merges,
+    record_redirects,
+    record_sources,
 );

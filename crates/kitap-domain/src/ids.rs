@@ -71,6 +71,16 @@ uuid_id!(
     "record_id"
 );
 uuid_id!(
+    /// A merge of one record into another (kept for undo and history).
+    MergeId,
+    "merge_id"
+);
+uuid_id!(
+    /// A source version kept beside a record (merged or imported MARC).
+    RecordSourceId,
+    "source_id"
+);
+uuid_id!(
     /// A copy (item) of a record, held by one library.
     CopyId,
     "copy_id"

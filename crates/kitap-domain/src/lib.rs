@@ -34,6 +34,7 @@ pub use ids::{
     CopyId, DedupScanId, HoldId, ImportId, LoanId, LoanRuleId, NoticeId, OfflineUploadId, ReaderId,
     RecordId, SessionId, StaffId, WriteOffActId,
 };
+pub use ids::{MergeId, RecordSourceId};
 pub use iin::Iin;
 pub use import::ImportStatus;
 pub use isbn::Isbn;

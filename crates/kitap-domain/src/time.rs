@@ -33,6 +33,16 @@ impl std::fmt::Display for Timestamp {
     }
 }
 
+/// The RFC 3339 text `Serialize` writes, read back.
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|at| Timestamp::from_utc(at.with_timezone(&Utc)))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)

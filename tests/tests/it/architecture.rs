@@ -59,6 +59,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "kitap-api",
             "kitap-catalog",
             "kitap-dedup",
+            "kitap-text",
         ],
     ),
     (

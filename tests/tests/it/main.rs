@@ -21,6 +21,7 @@ mod dedup;
 mod errors;
 mod hardening;
 mod imports;
+mod merges;
 mod notices;
 mod openapi;
 mod records;

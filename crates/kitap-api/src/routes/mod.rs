@@ -25,12 +25,14 @@ mod holds;
 mod imports;
 mod loan_rules;
 mod lost;
+mod merges;
 mod notices;
 mod offline;
 mod opac;
 mod opac_dto;
 mod readers;
 mod readers_dto;
+mod record_sources;
 mod records;
 pub(crate) mod records_dto;
 mod search;
@@ -74,6 +76,12 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(dedup::decide)
         .service(dedup::get_pair)
         .service(dedup::list_pairs)
+        .service(record_sources::list)
+        .service(record_sources::get)
+        .service(merges::merge)
+        .service(merges::undo)
+        .service(merges::list)
+        .service(merges::get)
         .service(imports::upload)
         .service(imports::list)
         .service(imports::get)

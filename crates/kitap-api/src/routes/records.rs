@@ -191,6 +191,7 @@ pub async fn validate(
     params(("id" = String, Path, description = "record id")),
     responses(
         (status = 200, description = "RecordFull for staff, the public page otherwise", body = RecordFull),
+        (status = 308, description = "the record was merged into another: Location names the survivor"),
         (status = 404, body = ErrorEnvelope)
     )
 )]
@@ -201,13 +202,35 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = record_id(&id)?;
-    if req.headers().contains_key(header::AUTHORIZATION) {
+    let found = if req.headers().contains_key(header::AUTHORIZATION) {
         let staff = Staff::<AnyStaff>::extract(&req).await?;
-        let details = run(&state, move |app| app.record(&staff.principal, id)).await?;
-        return Ok(HttpResponse::Ok().json(RecordFull::from(&details)));
+        run(&state, move |app| app.record(&staff.principal, id))
+            .await
+            .map(|details| HttpResponse::Ok().json(RecordFull::from(&details)))
+    } else {
+        run(&state, move |app| app.opac_record(&id.to_string()))
+            .await
+            .map(|page| HttpResponse::Ok().json(PublicRecord::from(page)))
+    };
+    match found {
+        Err(err) if err.code == "record_not_found" => redirect_if_merged(&state, id, err).await,
+        other => other,
     }
-    let page = run(&state, move |app| app.opac_record(&id.to_string())).await?;
-    Ok(HttpResponse::Ok().json(PublicRecord::from(page)))
+}
+
+/// A record merged into another answers 308 to the survivor, so old links
+/// and OPAC bookmarks keep working; any other missing record stays 404.
+async fn redirect_if_merged(
+    state: &web::Data<ApiState>,
+    id: RecordId,
+    not_found: ApiError,
+) -> Result<HttpResponse, ApiError> {
+    match run(state, move |app| app.record_redirect(id)).await? {
+        Some(survivor) => Ok(HttpResponse::PermanentRedirect()
+            .insert_header((header::LOCATION, format!("/api/v1/records/{survivor}")))
+            .finish()),
+        None => Err(not_found),
+    }
 }
 
 /// A subject heading and the search that lists the catalogue under it.

@@ -11,8 +11,12 @@ mod demo;
 mod export;
 pub mod import;
 mod imported_copies;
+mod merge;
+mod merge_undo;
 pub mod prepare;
 mod records;
+mod sources;
+pub use sources::{source_as, SourceView};
 
 pub use act_export::{ActFile, ExportFormat};
 pub use acts::{ActDetails, ActNewCopies, ActQuery, NewAccessionAct, NewWriteOffAct};
@@ -23,6 +27,9 @@ pub use export::ExportRequest;
 pub use import::{Format, ImportQueue, ImportRequest, OnDuplicate, OnMatch};
 pub use kitap_db::acts::{AccessionAct, ActHeader, ActLine, WriteOffAct};
 pub use kitap_db::copies::StoredCopy;
+pub use kitap_db::record_sources::{RecordSource, SourceKind, SourceSummary};
+pub use merge::{MergeView, Moved};
+pub use merge_undo::MergeQuery;
 pub use records::{RecordDetails, Removal, SavedRecord};
 
 pub(crate) use act_create::{PreparedAccession, PreparedWriteOff};

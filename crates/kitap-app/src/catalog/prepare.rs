@@ -88,7 +88,7 @@ pub fn prepare(mut record: Record) -> Result<Prepared, Rejected> {
     })
 }
 
-fn derive(record: &Record, view: &BibView, warnings: &[Issue]) -> Derived {
+pub(crate) fn derive(record: &Record, view: &BibView, warnings: &[Issue]) -> Derived {
     Derived {
         dialect: record.dialect.name().to_owned(),
         record_type: view.record_type.as_str().to_owned(),

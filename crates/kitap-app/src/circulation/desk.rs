@@ -85,7 +85,7 @@ fn title_of(conn: &mut DbConnection, copy: &StoredCopy) -> Result<String, DbErro
 
 pub(crate) fn copy_by_barcode(conn: &mut DbConnection, raw: &str) -> Result<StoredCopy, AppError> {
     let barcode: Barcode = raw.parse()?;
-    copies::find_by_barcode(conn, &barcode).map_err(copy_missing)
+    copies::find_by_barcode_for_update(conn, &barcode).map_err(copy_missing)
 }
 
 fn not_available() -> AppError {
@@ -289,7 +289,7 @@ pub(crate) fn renew_loan(
         return Err(super::lost::already_lost());
     }
     let reader = kitap_db::readers::find(conn, loan.reader_id)?;
-    let copy = copies::find(conn, loan.copy_id)?;
+    let copy = copies::find_for_update(conn, loan.copy_id)?;
     let state = reader_state(conn, &reader, today)?;
     let key = RuleKey {
         library: loan.branch_id,

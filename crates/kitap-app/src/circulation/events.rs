@@ -33,7 +33,10 @@ pub(crate) fn write(
     at: Timestamp,
     today: NaiveDate,
 ) -> Result<CirculationEventId, DbError> {
-    let record = records::find(conn, copy.record_id)?;
+    // The copy's record now, not as the caller read it: a merge may have
+    // moved the copy since (the row lock makes the merge wait or be seen).
+    let record_id = kitap_db::merges::record_of_copy(conn, copy.id)?;
+    let record = records::find(conn, record_id)?;
     let id = CirculationEventId::new();
     circ_events::insert(
         conn,
@@ -43,7 +46,7 @@ pub(crate) fn write(
             kind: facts.kind,
             loan_id: facts.loan,
             copy_id: copy.id,
-            record_id: copy.record_id,
+            record_id,
             reader_id: reader.id,
             branch_id: facts.branch,
             staff_id: actor.staff_id,

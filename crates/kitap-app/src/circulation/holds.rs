@@ -278,7 +278,7 @@ pub(crate) fn receive_for_hold(
 
 /// A copy a closed ready hold held, standing at `at`: to the next hold, else
 /// back on the shelf (at its home library) or in transit home.
-fn release(
+pub(crate) fn release(
     conn: &mut DbConnection,
     actor: &Actor,
     copy: CopyId,
@@ -374,12 +374,16 @@ impl App {
                     "the pickup library is not active",
                 ));
             }
-            kitap_db::records::find(conn, req.record_id).map_err(|e| match e {
-                DbError::NotFound => AppError::NotFound { entity: "record" },
-                other => other.into(),
-            })?;
+            // An old id of a record merged into another holds the survivor,
+            // so OPAC bookmarks keep working.
+            let record_id = match kitap_db::records::find(conn, req.record_id) {
+                Ok(found) => found.id,
+                Err(DbError::NotFound) => kitap_db::merges::redirect(conn, req.record_id)?
+                    .ok_or(AppError::NotFound { entity: "record" })?,
+                Err(other) => return Err(other.into()),
+            };
             let filter = CopyFilter {
-                record_id: Some(req.record_id),
+                record_id: Some(record_id),
                 limit: 500,
                 ..CopyFilter::default()
             };
@@ -412,7 +416,7 @@ impl App {
                 .values;
             let existing: Vec<HoldState> = holds::of_reader(conn, reader.id, true)?
                 .iter()
-                .filter(|h| h.record_id == req.record_id)
+                .filter(|h| h.record_id == record_id)
                 .map(state_of)
                 .collect();
             let decision = decide_place_hold(
@@ -425,7 +429,7 @@ impl App {
             let hold = StoredHold {
                 id: HoldId::new(),
                 reader_id: reader.id,
-                record_id: req.record_id,
+                record_id,
                 copy_id: req.copy_id,
                 pickup_branch_id: pickup,
                 status: decision.status,
@@ -436,7 +440,12 @@ impl App {
                 closed_at: None,
                 version: 1,
             };
-            holds::insert(conn, &hold).map_err(index_conflict)?;
+            holds::insert(conn, &hold).map_err(|err| match err {
+                // PostgreSQL: the record was merged away or deleted after it
+                // was read here; the merge's row lock made this insert wait.
+                DbError::ForeignKeyViolation(_) => AppError::NotFound { entity: "record" },
+                other => index_conflict(other),
+            })?;
             audit(
                 conn,
                 actor,

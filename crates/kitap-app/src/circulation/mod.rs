@@ -51,6 +51,7 @@ pub use returns::{ReturnView, Returned};
 pub use rules::{Explanation, LoanRuleInput, LoanRulePatch};
 pub use self_service::{block_text, reader_text, ReaderText, SelfHold, SelfLoan, SelfProfile};
 
+pub(crate) use holds::release as release_hold_copy;
 pub(crate) use readers::pin as reader_pin;
 
 /// Who registers and edits readers.

@@ -1,0 +1,3 @@
+DROP TABLE record_sources;
+DROP TABLE record_redirects;
+DROP TABLE record_merges;
