@@ -233,6 +233,12 @@ both_backends! {
         let mut numbers: Vec<&str> = copies.body["copies"].as_array().unwrap().iter().map(|c| c["inventory_number"].as_str().unwrap()).collect();
         numbers.sort_unstable();
         assert_eq!(numbers, vec!["И-2001", "И-2002", "И-2003"]);
+        // The incoming record is kept as a source version of the catalog record.
+        let sources = app.get(&format!("/api/v1/records/{target}/sources"), Some(&token)).await.expect(200);
+        let sources = sources.body["sources"].as_array().unwrap();
+        assert_eq!(sources.len(), 1, "{sources:?}");
+        assert_eq!(sources[0]["kind"], "import");
+        assert!(sources[0]["origin"].as_str().unwrap().contains(attached["id"].as_str().unwrap()), "{sources:?}");
     }
 
     async fn the_same_book_twice_in_one_file_is_caught(app: TestApp) {

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use kitap_db::imports::{self, ImportJob, Reject};
 use kitap_db::outbox::{self, Change};
+use kitap_db::record_sources;
 use kitap_db::records::{self, StoredRecord};
 use kitap_db::DbConnection;
 use kitap_domain::{ImportStatus, RecordId, RecordStatus, Timestamp};
@@ -212,9 +213,10 @@ pub(super) enum Plan {
     Skip,
     /// A probable duplicate left out (`on_duplicate=skip`).
     Skipped((u64, u64)),
-    /// A probable duplicate of this record, which gets its copies
-    /// (`on_duplicate=attach`).
-    Attached(RecordId, Prepared, (u64, u64)),
+    /// A probable duplicate of this record, which gets its copies and keeps
+    /// the incoming bytes (when they differ from the canonical ones) as a
+    /// source version (`on_duplicate=attach`).
+    Attached(RecordId, Prepared, (u64, u64), Option<Vec<u8>>),
 }
 
 fn store(
@@ -244,6 +246,7 @@ fn store(
     };
 
     let import_id = job.id;
+    let file_name = job.file_name.clone();
     let mut progress = job.progress;
     app.db.write(|conn| {
         let refs: Vec<&Prepared> = good.iter().map(|g| &g.prepared).collect();
@@ -258,6 +261,7 @@ fn store(
             }
         }
         imports::insert_duplicates(conn, import_id, &duplicates)?;
+        keep_sources(conn, &plans, (import_id, &file_name), actor)?;
         imports::insert_rejects(conn, import_id, &rejects)?;
         imports::insert_rejects(conn, import_id, &merge_notes(notes, &repairs))?;
         progress.copies += copies;
@@ -414,6 +418,32 @@ fn apply(
     Ok((inserts.len() as i64, updated, skipped))
 }
 
+/// The incoming MARC of each record attached to a duplicate, kept as an
+/// `import` source version of that record: as it came in the file (ISO 2709
+/// in its own encoding), or our canonical ISO 2709 of a MARCXML or JSON one.
+fn keep_sources(
+    conn: &mut DbConnection,
+    plans: &[Plan],
+    (import_id, file_name): (kitap_domain::ImportId, &str),
+    actor: &Actor,
+) -> Result<(), AppError> {
+    for plan in plans {
+        let Plan::Attached(target, p, (index, _), original) = plan else {
+            continue;
+        };
+        let source = record_sources::RecordSource::new(
+            *target,
+            record_sources::SourceKind::Import,
+            format!("import {import_id} #{index} ({file_name})"),
+            original.clone().unwrap_or_else(|| p.marc.clone()),
+            "iso2709",
+            actor.staff_id,
+        );
+        record_sources::insert(conn, &source)?;
+    }
+    Ok(())
+}
+
 /// Copies created, report notes, and the copies each attached record (by
 /// its index in the file) brought.
 type AddedCopies = (i64, Vec<Reject>, HashMap<i64, i32>);
@@ -437,7 +467,7 @@ fn add_copies(
     for plan in plans {
         let (record_id, p, (index, offset), what) = match plan {
             Plan::Insert(row, p, at) => (row.id, p, at, "record imported"),
-            Plan::Attached(target, p, at) => {
+            Plan::Attached(target, p, at, _) => {
                 attached.insert(at.0 as i64, 0);
                 (*target, p, at, "copies attached to a duplicate")
             }

@@ -63,9 +63,9 @@ pub(super) fn screen(
             .map(|(id, _)| *id);
         match (probable, policy) {
             (Some(best), OnDuplicate::Skip | OnDuplicate::Attach) => {
-                if let Plan::Insert(_, p, at) = std::mem::replace(&mut plans[pos], Plan::Skip) {
+                if let Plan::Insert(row, p, at) = std::mem::replace(&mut plans[pos], Plan::Skip) {
                     plans[pos] = match policy {
-                        OnDuplicate::Attach => Plan::Attached(best, p, at),
+                        OnDuplicate::Attach => Plan::Attached(best, p, at, row.original),
                         _ => Plan::Skipped(at),
                     };
                 }
@@ -141,7 +141,7 @@ fn report(
         let ((index, offset), action, record_id) = match &plans[pos] {
             Plan::Insert(row, _, at) => (*at, "added", Some(row.id)),
             Plan::Skipped(at) => (*at, "skipped", None),
-            Plan::Attached(_, _, at) => (*at, "attached", None),
+            Plan::Attached(_, _, at, _) => (*at, "attached", None),
             _ => continue,
         };
         let Some((best, best_verdict)) = verdicts.first() else {
