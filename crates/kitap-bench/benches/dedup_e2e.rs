@@ -199,6 +199,8 @@ fn evaluate(
 ) -> anyhow::Result<()> {
     let mut label: HashMap<RecordId, (u64, bool)> = HashMap::new();
     let mut co_clustered: Vec<[(u64, bool); 2]> = Vec::new();
+    // Every scored pair with its level: precision where the API acts.
+    let mut scored: Vec<(String, [(u64, bool); 2])> = Vec::new();
     let mut from = 1;
     loop {
         let page = app.scan_clusters(scan, from, 1000)?;
@@ -221,6 +223,14 @@ fn evaluate(
                 };
                 members.push(l);
             }
+            for p in value["pairs"].as_array().into_iter().flatten() {
+                let side = |k: &str| -> anyhow::Result<(u64, bool)> {
+                    let id: RecordId = serde_json::from_value(p[k].clone())?;
+                    Ok(label.get(&id).copied().unwrap_or((u64::MAX, false)))
+                };
+                let level = p["level"].as_str().unwrap_or("?").to_owned();
+                scored.push((level, [side("a")?, side("b")?]));
+            }
             for (i, a) in members.iter().enumerate() {
                 for b in &members[i + 1..] {
                     co_clustered.push([*a, *b]);
@@ -232,6 +242,13 @@ fn evaluate(
         a.0 == b.0 && a.1 != b.1 && a.0 < count && injected(a.0).is_some_and(Kind::is_duplicate)
     };
     let true_pairs = co_clustered.iter().filter(|p| is_true(**p)).count();
+    // What the false pairs are: (n, injected?) of both sides, a few of them.
+    let false_pairs: Vec<_> = co_clustered
+        .iter()
+        .filter(|p| !is_true(**p))
+        .take(8)
+        .collect();
+    println!("some false pairs ((n, injected), (n, injected)): {false_pairs:?}");
     let mut found: BTreeMap<Kind, usize> = BTreeMap::new();
     for p in &co_clustered {
         let [a, b] = *p;
@@ -242,6 +259,15 @@ fn evaluate(
         }
     }
     let precision = true_pairs as f64 / co_clustered.len().max(1) as f64;
+    for level in ["probable", "possible"] {
+        let at: Vec<_> = scored.iter().filter(|(l, _)| l == level).collect();
+        let right = at.iter().filter(|(_, p)| is_true(*p)).count();
+        println!(
+            "scored pairs at level {level}: {}, true {right}, precision {:.4}",
+            at.len(),
+            right as f64 / at.len().max(1) as f64
+        );
+    }
     let expected: usize = (0..count)
         .filter(|n| injected(*n).is_some_and(Kind::is_duplicate))
         .count();
