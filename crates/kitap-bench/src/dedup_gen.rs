@@ -301,7 +301,7 @@ fn typo(r: &mut Record, rng: &mut Rng) {
     }
 }
 
-fn isbn_tag(r: &Record) -> &'static str {
+pub(crate) fn isbn_tag(r: &Record) -> &'static str {
     if r.dialect == Dialect::Unimarc {
         "010"
     } else {
@@ -309,12 +309,12 @@ fn isbn_tag(r: &Record) -> &'static str {
     }
 }
 
-fn remove_isbn(r: &mut Record) {
+pub(crate) fn remove_isbn(r: &mut Record) {
     let tag = isbn_tag(r);
     r.fields.retain(|f| f.tag() != tag);
 }
 
-fn set_isbn(r: &mut Record, isbn: &str) {
+pub(crate) fn set_isbn(r: &mut Record, isbn: &str) {
     remove_isbn(r);
     let tag = isbn_tag(r);
     r.fields.push(data(tag, vec![sub('a', isbn)]));
@@ -343,7 +343,7 @@ fn set_pages(r: &mut Record, pages: usize) {
     r.fields.sort_by(|a, b| a.tag().cmp(b.tag()));
 }
 
-fn set_edition(r: &mut Record, statement: &str) {
+pub(crate) fn set_edition(r: &mut Record, statement: &str) {
     let tag = if r.dialect == Dialect::Unimarc {
         "205"
     } else {
@@ -390,14 +390,14 @@ fn shift_year(r: &mut Record, years: i32) {
     }
 }
 
-fn sub(code: char, value: &str) -> Subfield {
+pub(crate) fn sub(code: char, value: &str) -> Subfield {
     Subfield {
         code,
         value: value.to_string(),
     }
 }
 
-fn data(tag: &str, subfields: Vec<Subfield>) -> Field {
+pub(crate) fn data(tag: &str, subfields: Vec<Subfield>) -> Field {
     Field::Data {
         tag: tag.to_string(),
         ind1: ' ',

@@ -6,8 +6,9 @@
 //! ISBN) or a trap (another edition, another volume sharing the set's ISBN)
 //! that must not be proposed.
 
-use kitap_marc::{Dialect, Field, Record, Subfield};
+use kitap_marc::{Dialect, Field, Record};
 
+use crate::dedup_gen::{remove_isbn, set_edition, set_isbn, sub as sf};
 use crate::generator::{isbn10, marc_record, Copies};
 
 pub const EVERY: u64 = 50;
@@ -75,11 +76,16 @@ pub fn variant(n: u64, kind: Kind) -> Record {
             }
         }
         Kind::Latin => transliterate(&mut r),
-        Kind::Isbn10 => set_isbn(&mut r, Some(isbn10(n))),
-        Kind::NoIsbn => set_isbn(&mut r, None),
+        Kind::Isbn10 => set_isbn(&mut r, &isbn10(n)),
+        Kind::NoIsbn => remove_isbn(&mut r),
         Kind::OtherEdition => {
-            set_isbn(&mut r, Some(other_isbn(n)));
-            add_edition(&mut r);
+            set_isbn(&mut r, &other_isbn(n));
+            let statement = if r.dialect == Dialect::Unimarc {
+                "2-е изд., перераб. и доп."
+            } else {
+                "2nd ed."
+            };
+            set_edition(&mut r, statement);
             shift_year(&mut r, 3);
         }
         Kind::OtherVolume => {
@@ -101,33 +107,6 @@ pub fn identify(control_number: &str) -> Option<(u64, bool)> {
     digits.parse().ok().map(|n| (n, variant))
 }
 
-fn isbn_tag(r: &Record) -> &'static str {
-    if r.dialect == Dialect::Unimarc {
-        "010"
-    } else {
-        "020"
-    }
-}
-
-fn set_isbn(r: &mut Record, isbn: Option<String>) {
-    let tag = isbn_tag(r);
-    match isbn {
-        None => r.fields.retain(|f| f.tag() != tag),
-        Some(isbn) => {
-            for f in &mut r.fields {
-                if let Field::Data {
-                    tag: t, subfields, ..
-                } = f
-                {
-                    if t == tag {
-                        *subfields = vec![sf('a', &isbn)];
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// A valid ISBN-13 in the 978-5 group, never one of the catalogue's.
 fn other_isbn(n: u64) -> String {
     let body = format!("9785{:08}", n % 100_000_000);
@@ -137,15 +116,6 @@ fn other_isbn(n: u64) -> String {
         .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
         .sum();
     format!("{body}{}", (10 - sum % 10) % 10)
-}
-
-fn add_edition(r: &mut Record) {
-    let (tag, text) = if r.dialect == Dialect::Unimarc {
-        ("205", "2-е изд., перераб. и доп.")
-    } else {
-        ("250", "2nd ed.")
-    };
-    insert_sorted(r, data(tag, vec![sf('a', text)]));
 }
 
 fn title_tag(r: &Record) -> (&'static str, char) {
@@ -244,31 +214,6 @@ fn mark_variant(r: &mut Record) {
                 value.push('v');
             }
         }
-    }
-}
-
-fn insert_sorted(r: &mut Record, field: Field) {
-    let at = r
-        .fields
-        .iter()
-        .position(|f| f.tag() > field.tag())
-        .unwrap_or(r.fields.len());
-    r.fields.insert(at, field);
-}
-
-fn sf(code: char, value: &str) -> Subfield {
-    Subfield {
-        code,
-        value: value.to_owned(),
-    }
-}
-
-fn data(tag: &str, subfields: Vec<Subfield>) -> Field {
-    Field::Data {
-        tag: tag.to_owned(),
-        ind1: ' ',
-        ind2: ' ',
-        subfields,
     }
 }
 
