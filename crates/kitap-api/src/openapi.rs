@@ -37,6 +37,7 @@ Readers use the self-service routes under /api/v1/opac with their own token from
         (name = "desk", description = "Checkout, renewal and return at the acting library"),
         (name = "notices", description = "Notices to readers: outbox, calls and visits, the notice job"),
         (name = "holds", description = "Holds: the queue of a title, trapping returned copies, the hold shelf"),
+        (name = "exchange", description = "Inter-branch exchange: pick lists, dispatch and receive, the transit board, a copy's position, library distances"),
         (name = "debtors", description = "Readers with overdue loans and the automatic overdue block"),
         (name = "self-service", description = "Readers themselves: log in with card and PIN, own loans, renewals, holds, history")
     )

@@ -35,6 +35,34 @@ pub struct Config {
     pub log: LogConfig,
     pub notices: crate::notices::NoticesConfig,
     pub dedup: DedupSection,
+    pub exchange: ExchangeConfig,
+}
+
+/// Inter-branch exchange (`[exchange]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExchangeConfig {
+    /// Codes of libraries whose returned copies stay where they are
+    /// returned (a floating collection) instead of travelling home.
+    pub floating_libraries: Vec<String>,
+    /// Material types (copy `material_type`) that float wherever returned.
+    pub floating_material_types: Vec<String>,
+    /// A copy travelling longer than this many days is an overdue transit.
+    pub transit_overdue_days: u16,
+    /// Days before a thematic selection is due back when the borrowing
+    /// library is reminded.
+    pub selection_reminder_days: u16,
+}
+
+impl Default for ExchangeConfig {
+    fn default() -> Self {
+        ExchangeConfig {
+            floating_libraries: Vec::new(),
+            floating_material_types: Vec::new(),
+            transit_overdue_days: 3,
+            selection_reminder_days: 7,
+        }
+    }
 }
 
 /// Duplicate detection (`[dedup]`): kitap-dedup's weights and thresholds,
@@ -216,6 +244,7 @@ impl Default for Config {
             log: LogConfig::default(),
             notices: Default::default(),
             dedup: DedupSection::default(),
+            exchange: ExchangeConfig::default(),
         }
     }
 }

@@ -144,6 +144,10 @@ fn not_found_code(entity: &str) -> &'static str {
         "offline upload" => "offline_upload_not_found",
         "dedup scan" => "scan_not_found",
         "pair decision" => "pair_decision_not_found",
+        "transfer" => "transfer_not_found",
+        "selection" => "selection_not_found",
+        "library request" => "library_request_not_found",
+        "transfer act" => "transfer_act_not_found",
         _ => "not_found",
     }
 }

@@ -14,6 +14,7 @@ pub mod circulation;
 pub mod config;
 pub mod dedup;
 mod error;
+pub mod exchange;
 mod login_guard;
 #[path = "circulation/notices/mod.rs"]
 pub mod notices;
@@ -56,6 +57,7 @@ pub struct App {
     login_monitor: Option<std::sync::Arc<dyn LoginMonitor>>,
     notices: std::sync::Arc<notices::NoticeRuntime>,
     dedup: std::sync::Arc<kitap_dedup::DedupConfig>,
+    exchange: config::ExchangeConfig,
 }
 
 impl App {
@@ -69,6 +71,7 @@ impl App {
             login_monitor: None,
             notices: Default::default(),
             dedup: Default::default(),
+            exchange: Default::default(),
             db,
         })
     }
@@ -92,6 +95,12 @@ impl App {
         self
     }
 
+    /// The same use cases with other exchange settings.
+    pub fn with_exchange(mut self, exchange: &config::ExchangeConfig) -> App {
+        self.exchange = exchange.clone();
+        self
+    }
+
     /// The same use cases with other circulation settings.
     pub fn with_circulation(mut self, circulation: &CirculationConfig) -> App {
         self.circulation = circulation.clone();
@@ -109,6 +118,7 @@ impl App {
             .with_catalog(&config.catalog)
             .with_circulation(&config.circulation)
             .with_dedup(&config.dedup)
+            .with_exchange(&config.exchange)
             .with_notices(&config.notices)
     }
 

@@ -415,3 +415,51 @@ pub fn count_in_fund(conn: &mut DbConnection, record: RecordId) -> Result<i64, D
         .count()
         .get_result(conn)?)
 }
+
+/// The library whose shelf the copy belongs on when that is not its home
+/// (floated there, lent there in a selection); `None` = its home.
+pub fn location_of(conn: &mut DbConnection, id: CopyId) -> Result<Option<BranchId>, DbError> {
+    let raw: Option<String> = copies::table
+        .find(id.to_string())
+        .select(copies::location_branch_id)
+        .first(conn)?;
+    raw.map(|b| {
+        b.parse()
+            .map_err(|e| DbError::Corrupt(format!("copy {id}: {e}")))
+    })
+    .transpose()
+}
+
+/// Sets where the copy belongs now (`None` = its home), and its home when
+/// `home` is given (redistribution), bumping its version.
+pub fn set_location(
+    conn: &mut DbConnection,
+    id: CopyId,
+    location: Option<BranchId>,
+    home: Option<BranchId>,
+    at: Timestamp,
+) -> Result<(), DbError> {
+    let target = copies::table.find(id.to_string());
+    let location = location.map(|b| b.to_string());
+    let changed = match home {
+        Some(home) => diesel::update(target)
+            .set((
+                copies::location_branch_id.eq(location),
+                copies::branch_id.eq(home.to_string()),
+                copies::version.eq(copies::version + 1),
+                copies::updated_at.eq(at.naive()),
+            ))
+            .execute(conn)?,
+        None => diesel::update(target)
+            .set((
+                copies::location_branch_id.eq(location),
+                copies::version.eq(copies::version + 1),
+                copies::updated_at.eq(at.naive()),
+            ))
+            .execute(conn)?,
+    };
+    if changed == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}

@@ -23,6 +23,7 @@ pub mod circ_events;
 pub mod copies;
 pub mod counters;
 pub mod dedup;
+pub mod exchange;
 pub mod fines;
 pub mod holds;
 pub mod imports;

@@ -412,3 +412,11 @@ pub fn last_returned_for_copy(
         .map(StoredLoan::try_from)
         .transpose()
 }
+
+/// How many times the copy was lent (routing prefers the least used).
+pub fn count_for_copy(conn: &mut DbConnection, copy: CopyId) -> Result<i64, DbError> {
+    Ok(loans::table
+        .filter(loans::copy_id.eq(copy.to_string()))
+        .count()
+        .get_result(conn)?)
+}

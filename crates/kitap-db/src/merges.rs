@@ -11,7 +11,9 @@
 use diesel::prelude::*;
 use kitap_domain::{CopyId, HoldId, HoldStatus, MergeId, RecordId, StaffId, Timestamp};
 
-use crate::schema::{circulation_events, copies, holds, record_merges, record_redirects, records};
+use crate::schema::{
+    circulation_events, copies, exchange_events, holds, record_merges, record_redirects, records,
+};
 use crate::{DbConnection, DbError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -334,6 +336,11 @@ pub fn move_events_of_copies(
         )
         .set(circulation_events::record_id.eq(to.to_string()))
         .execute(conn)?;
+        // The exchange log names the record too (not counted: the merge
+        // reports circulation events).
+        diesel::update(exchange_events::table.filter(exchange_events::copy_id.eq_any(chunk)))
+            .set(exchange_events::record_id.eq(to.to_string()))
+            .execute(conn)?;
     }
     Ok(moved)
 }
@@ -344,6 +351,9 @@ pub fn move_events_of_record(
     from: RecordId,
     to: RecordId,
 ) -> Result<usize, DbError> {
+    diesel::update(exchange_events::table.filter(exchange_events::record_id.eq(from.to_string())))
+        .set(exchange_events::record_id.eq(to.to_string()))
+        .execute(conn)?;
     Ok(diesel::update(
         circulation_events::table.filter(circulation_events::record_id.eq(from.to_string())),
     )

@@ -186,6 +186,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        location_branch_id -> Nullable<Text>,
     }
 }
 
@@ -692,4 +693,160 @@ diesel::allow_tables_to_appear_in_same_query!(
     record_merges,
     record_redirects,
     record_sources,
+    branch_distances,
+    library_requests,
+    library_request_titles,
+    selections,
+    selection_copies,
+    selection_reminders,
+    transfer_acts,
+    transfer_act_lines,
+    transfers,
+    exchange_events,
 );
+
+diesel::table! {
+    branch_distances (from_branch_id, to_branch_id) {
+        from_branch_id -> Text,
+        to_branch_id -> Text,
+        distance -> Integer,
+    }
+}
+
+diesel::table! {
+    library_requests (id) {
+        id -> Text,
+        number -> Text,
+        from_branch_id -> Text,
+        to_branch_id -> Text,
+        topic -> Nullable<Text>,
+        needed_by -> Nullable<Date>,
+        status -> Text,
+        note -> Nullable<Text>,
+        answer_note -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    library_request_titles (request_id, record_id) {
+        request_id -> Text,
+        record_id -> Text,
+        copies -> Integer,
+    }
+}
+
+diesel::table! {
+    selections (id) {
+        id -> Text,
+        number -> Text,
+        name -> Text,
+        from_branch_id -> Text,
+        to_branch_id -> Text,
+        request_id -> Nullable<Text>,
+        due_on -> Date,
+        status -> Text,
+        note -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        dispatched_at -> Nullable<Timestamp>,
+        received_at -> Nullable<Timestamp>,
+        returned_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    selection_copies (selection_id, copy_id) {
+        selection_id -> Text,
+        copy_id -> Text,
+        state -> Text,
+        returned_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    selection_reminders (selection_id, kind) {
+        selection_id -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    transfer_acts (id) {
+        id -> Text,
+        number -> Text,
+        from_branch_id -> Text,
+        to_branch_id -> Text,
+        act_date -> Date,
+        note -> Nullable<Text>,
+        copy_count -> Integer,
+        total_minor -> BigInt,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    transfer_act_lines (act_id, copy_id) {
+        act_id -> Text,
+        copy_id -> Text,
+        price_minor -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    transfers (id) {
+        id -> Text,
+        copy_id -> Text,
+        from_branch_id -> Text,
+        to_branch_id -> Text,
+        reason -> Text,
+        hold_id -> Nullable<Text>,
+        selection_id -> Nullable<Text>,
+        act_id -> Nullable<Text>,
+        status -> Text,
+        requested_at -> Timestamp,
+        requested_by -> Nullable<Text>,
+        dispatched_at -> Nullable<Timestamp>,
+        dispatched_by -> Nullable<Text>,
+        received_at -> Nullable<Timestamp>,
+        received_by -> Nullable<Text>,
+        closed_note -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    exchange_events (id) {
+        id -> Text,
+        at -> Timestamp,
+        kind -> Text,
+        copy_id -> Text,
+        record_id -> Text,
+        transfer_id -> Nullable<Text>,
+        from_branch_id -> Nullable<Text>,
+        to_branch_id -> Nullable<Text>,
+        branch_id -> Text,
+        reason -> Nullable<Text>,
+        hold_id -> Nullable<Text>,
+        reader_id -> Nullable<Text>,
+        selection_id -> Nullable<Text>,
+        act_id -> Nullable<Text>,
+        staff_id -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(transfers -> copies (copy_id));
+diesel::joinable!(selection_copies -> selections (selection_id));
+diesel::joinable!(selection_copies -> copies (copy_id));
+diesel::joinable!(library_request_titles -> library_requests (request_id));
+diesel::joinable!(transfer_act_lines -> transfer_acts (act_id));

@@ -48,9 +48,13 @@ impl CopyStatus {
     }
 
     /// Whether staff may set this status by editing a copy: `on_loan` is
-    /// set by loans and `withdrawn` by write-off acts, never by hand.
+    /// set by loans, `in_transit` by the exchange's dispatch scans and
+    /// `withdrawn` by write-off acts, never by hand.
     pub fn set_by_hand(self) -> bool {
-        !matches!(self, CopyStatus::OnLoan | CopyStatus::Withdrawn)
+        !matches!(
+            self,
+            CopyStatus::OnLoan | CopyStatus::InTransit | CopyStatus::Withdrawn
+        )
     }
 }
 

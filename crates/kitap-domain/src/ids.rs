@@ -160,6 +160,36 @@ uuid_id!(
     "closed_day_id"
 );
 
+uuid_id!(
+    /// A movement of one copy between libraries (requested, in transit, received).
+    TransferId,
+    "transfer_id"
+);
+
+uuid_id!(
+    /// A thematic selection (іріктеу): a set of copies lent to a library for a period.
+    SelectionId,
+    "selection_id"
+);
+
+uuid_id!(
+    /// A redistribution (transfer) act: copies permanently given to another library.
+    TransferActId,
+    "transfer_act_id"
+);
+
+uuid_id!(
+    /// A library's request to the unified fund for titles or a topic.
+    LibraryRequestId,
+    "library_request_id"
+);
+
+uuid_id!(
+    /// One row of the exchange event log (requested, dispatched, received...).
+    ExchangeEventId,
+    "exchange_event_id"
+);
+
 /// Audit rows are numbered by the database: the number orders them and is the
 /// seek-pagination cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

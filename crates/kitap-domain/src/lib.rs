@@ -7,6 +7,7 @@
 mod branch;
 mod circulation;
 mod error;
+mod exchange;
 mod holdings;
 mod ids;
 mod iin;
@@ -25,6 +26,9 @@ pub use circulation::{
     AgeBand, CirculationEventKind, HoldStatus, LoanKind, NoticeChannel, NoticeKind, NoticeStatus,
 };
 pub use error::ValueError;
+pub use exchange::{
+    ExchangeEventKind, LibraryRequestStatus, SelectionStatus, TransferReason, TransferStatus,
+};
 pub use holdings::{
     AcquisitionSource, Barcode, CopyStatus, InventoryNumber, Money, RecordStatus, WriteOffBlock,
     WriteOffReason,
@@ -34,7 +38,10 @@ pub use ids::{
     CopyId, DedupScanId, HoldId, ImportId, LoanId, LoanRuleId, NoticeId, OfflineUploadId, ReaderId,
     RecordId, SessionId, StaffId, WriteOffActId,
 };
-pub use ids::{MergeId, RecordSourceId};
+pub use ids::{
+    ExchangeEventId, LibraryRequestId, MergeId, RecordSourceId, SelectionId, TransferActId,
+    TransferId,
+};
 pub use iin::Iin;
 pub use import::ImportStatus;
 pub use isbn::Isbn;

@@ -5,14 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 /// Crates that hold policy only: no database, HTTP, index or async runtime.
-/// (kitap-circulation and kitap-exchange join this list when they exist.)
-const PURE: [&str; 6] = [
+const PURE: [&str; 7] = [
     "kitap-domain",
     "kitap-marc",
     "kitap-catalog",
     "kitap-circulation",
     "kitap-text",
     "kitap-dedup",
+    "kitap-exchange",
 ];
 
 /// Which workspace crates each workspace crate may depend on (normal
@@ -24,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("kitap-text", &[]),
     ("kitap-catalog", &["kitap-domain", "kitap-marc"]),
     ("kitap-circulation", &["kitap-domain"]),
+    ("kitap-exchange", &["kitap-domain"]),
     ("kitap-dedup", &["kitap-catalog", "kitap-text"]),
     ("kitap-search", &["kitap-domain", "kitap-text"]),
     ("kitap-db", &["kitap-domain"]),
@@ -38,6 +39,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "kitap-search",
             "kitap-db",
             "kitap-dedup",
+            "kitap-exchange",
         ],
     ),
     // The API reaches the database and the index only through the app.

@@ -195,6 +195,12 @@ fn codes_in_the_code() -> BTreeSet<String> {
         .collect();
     codes.extend(captures(&search, &[r#"QueryError::new\(\s*"([a-z_]+)""#]));
     codes.extend(refusal_codes(&root, &app));
+    // The exchange state machine's refusals reach the envelope as they are
+    // (`exchange::position::refused`): every code of kitap-exchange's
+    // RefusedCode.
+    let refused = std::fs::read_to_string(root.join("kitap-exchange/src/refused.rs")).unwrap();
+    let names = refused.split("impl RefusedCode").next().unwrap();
+    codes.extend(captures(&[names.to_owned()], &[r#"\w+ => "([a-z_]+)","#]));
     codes
 }
 

@@ -19,6 +19,7 @@ mod contract;
 mod copies;
 mod dedup;
 mod errors;
+mod exchange;
 mod hardening;
 mod imports;
 mod merges;

@@ -42,6 +42,9 @@ pub struct HoldDto {
     /// A copy stood on the shelf at the pickup library when it was placed:
     /// the desk pulls it.
     pub pull_from_shelf: bool,
+    /// The copy on its way: on another library's pick list for this hold,
+    /// or travelling to the pickup library.
+    pub transfer: Option<super::exchange::MovementDto>,
     pub version: i64,
 }
 
@@ -65,6 +68,10 @@ impl HoldDto {
             expires_on: h.expires_on,
             closed_at: h.closed_at.map(|t| t.to_string()),
             pull_from_shelf: v.pull_from_shelf,
+            transfer: v
+                .transfer
+                .as_ref()
+                .map(|t| super::exchange::MovementDto::new(t, codes)),
             version: h.version,
         }
     }

@@ -20,6 +20,7 @@ mod copies;
 mod debtors;
 mod dedup;
 mod desk;
+mod exchange;
 mod exports;
 mod holds;
 mod imports;
@@ -133,6 +134,15 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(holds::shelf)
         .service(holds::cancel)
         .service(holds::expire)
+        .service(exchange::dispatch)
+        .service(exchange::receive)
+        .service(exchange::cancel)
+        .service(exchange::list)
+        .service(exchange::get)
+        .service(exchange::pick_list)
+        .service(exchange::position)
+        .service(exchange::distances)
+        .service(exchange::set_distances)
         .service(debtors::list)
         .service(debtors::refresh)
         .service(lost::mark_lost)

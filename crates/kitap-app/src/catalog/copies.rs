@@ -161,6 +161,15 @@ impl App {
             if status.is_some_and(|s| s != before.status) && before.status == CopyStatus::OnLoan {
                 return Err(on_loan(&before));
             }
+            if status.is_some_and(|s| s != before.status) && before.status == CopyStatus::InTransit {
+                return Err(AppError::conflict(
+                    "copy_in_transit",
+                    format!(
+                        "copy {} is travelling between libraries; receive it where it arrives first",
+                        before.inventory_number
+                    ),
+                ));
+            }
             let mut after = before.clone();
             if let Some(location) = &patch.location {
                 after.location = clean_text("location", Some(location), 200)?;

@@ -174,7 +174,7 @@ pub(crate) fn settable_status(raw: &str) -> Result<CopyStatus, ValueError> {
     }
     Err(ValueError::new(
         "status",
-        "on_loan is set by loans and withdrawn by write-off acts",
+        "on_loan is set by loans, in_transit by dispatching a copy (POST /transfers/dispatch) and withdrawn by write-off acts",
     ))
 }
 

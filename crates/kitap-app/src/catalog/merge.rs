@@ -314,16 +314,15 @@ fn cancel_duplicate(
             "merged_id": ctx.merged.to_string(),
         })),
     )?;
-    if before.status == HoldStatus::Ready {
-        if let Some(copy) = before.trapped_copy_id {
+    match before.status {
+        HoldStatus::Ready | HoldStatus::InTransit => {
             let shelf = (crate::circulation::today(), app.circulation.hold_shelf_days);
-            crate::circulation::release_hold_copy(
-                conn,
-                ctx.actor,
-                copy,
-                before.pickup_branch_id,
-                shelf,
-                ctx.now,
+            crate::circulation::release_hold_copy(conn, ctx.actor, &before, shelf, ctx.now)?;
+        }
+        _ => {
+            let here = ctx.actor.branch_id.unwrap_or(before.pickup_branch_id);
+            crate::exchange::routing::call_off_request(
+                conn, ctx.actor, hold.id, None, here, ctx.now,
             )?;
         }
     }

@@ -161,6 +161,9 @@ pub(crate) fn checkout_in(
     let now = Timestamp::now();
     let (loan, overridden) = lend(conn, checkout, overrides, at)?;
     let copy = checkout.copy;
+    // An offline loan already happened: a pick-list line for this copy is
+    // called off (a hold's routed to another copy).
+    crate::exchange::routing::copy_lent(conn, actor, copy, checkout.branch, now)?;
     copies::set_status(conn, copy.id, CopyStatus::OnLoan, now)?;
     let facts = EventFacts {
         kind: CirculationEventKind::Checkout,
@@ -200,9 +203,11 @@ impl App {
         let kind: LoanKind = req.kind.as_deref().unwrap_or("home").parse()?;
         let today = today();
         let now = Timestamp::now();
+        let hold_clock = (today, self.circulation.hold_shelf_days);
         self.db.write(|conn| {
             let reader = find_reader(conn, &reader_ref)?;
             let copy = copy_by_barcode(conn, &req.item_barcode)?;
+            let copy = ready_for_desk(conn, actor, copy, who.acting_branch.id, hold_clock, now)?;
             let at = Checkout {
                 reader: &reader,
                 copy: &copy,
@@ -417,14 +422,46 @@ fn lend(
         }
         Err(other) => return Err(other.into()),
     }
-    if decision.fulfils_hold {
-        if let Some(mut hold) = holds::trapped_for_copy(conn, at.copy.id)? {
-            let version = hold.version;
+    if let Some(mut hold) = holds::trapped_for_copy(conn, at.copy.id)? {
+        let version = hold.version;
+        if decision.fulfils_hold {
             hold.status = HoldStatus::Fulfilled;
             hold.closed_at = Some(now);
-            hold.version += 1;
-            holds::update(conn, &hold, version)?;
+        } else {
+            // Lent to someone else by override: the hold waits again
+            // rather than point at a copy a reader has (Koha's "on loan
+            // and on hold" state cannot arise).
+            hold.status = HoldStatus::Waiting;
+            hold.trapped_copy_id = None;
+            hold.ready_on = None;
+            hold.expires_on = None;
         }
+        hold.version += 1;
+        holds::update(conn, &hold, version)?;
     }
     Ok((loan, decision.overridden))
+}
+
+/// The copy as the desk may lend it: a copy travelling to this library is
+/// received first (the scan is its arrival); a copy on another library's
+/// pick list or travelling elsewhere is refused.
+fn ready_for_desk(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    copy: StoredCopy,
+    here: BranchId,
+    hold_clock: (NaiveDate, u16),
+    now: Timestamp,
+) -> Result<StoredCopy, AppError> {
+    match kitap_db::exchange::transfers::open_for_copy(conn, copy.id)? {
+        Some(t) if t.status == kitap_domain::TransferStatus::Requested => Err(AppError::conflict(
+            "copy_requested_for_transfer",
+            "this copy is on the pick list to be sent to another library; call off the pick-list line first",
+        )),
+        Some(t) if t.status == kitap_domain::TransferStatus::InTransit && t.to_branch_id == here => {
+            crate::exchange::moves::receive_in(conn, actor, &copy, here, hold_clock, now)?;
+            Ok(copies::find(conn, copy.id)?)
+        }
+        _ => Ok(copy),
+    }
 }

@@ -27,6 +27,7 @@ use kitap_domain::{
     Barcode, BranchCode, BranchId, CopyId, CopyStatus, HoldId, HoldStatus, ReaderId, RecordId,
     Role, Timestamp,
 };
+use kitap_exchange::{CopyPosition, Op, Place};
 use serde_json::json;
 
 use super::calendar::calendar_for;
@@ -34,7 +35,7 @@ use super::rules::{all_rules, policy_rule};
 use super::state::{find_reader, reader_state};
 use super::{refused, today, ReaderRef, DESK};
 use crate::audit::record as audit;
-use crate::catalog::announce;
+use crate::exchange::position;
 use crate::{Actor, App, AppError, Principal};
 
 /// Who may see every hold and the hold shelf.
@@ -71,6 +72,9 @@ pub struct HoldView {
     pub trapped_barcode: Option<Barcode>,
     /// Placed while a copy stands on the shelf at the pickup library.
     pub pull_from_shelf: bool,
+    /// The hold's open movement: a copy on another library's pick list
+    /// for it, or travelling to the pickup library.
+    pub transfer: Option<kitap_db::exchange::transfers::StoredTransfer>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -204,17 +208,12 @@ fn make_ready(
     save(conn, actor, "hold_ready", hold, after)
 }
 
-/// Offers a free copy standing at `at` to its record's queue: onto the hold
-/// shelf (copy available, trapped), or in transit to the pickup library.
-/// The copy's status is written only when a hold took it.
-pub(crate) fn offer_copy(
+/// The waiting hold first in line for `copy` standing free at `at`.
+pub(crate) fn first_in_line(
     conn: &mut DbConnection,
-    actor: &Actor,
     copy: &StoredCopy,
     at: BranchId,
-    (today, days): (NaiveDate, u16),
-    now: Timestamp,
-) -> Result<Trapped, AppError> {
+) -> Result<Option<StoredHold>, AppError> {
     let queue = holds::queue(conn, copy.record_id)?;
     let states: Vec<HoldState> = queue.iter().map(state_of).collect();
     let free = TrappableCopy {
@@ -222,83 +221,152 @@ pub(crate) fn offer_copy(
         record: copy.record_id,
         at_library: at,
     };
-    let find = |id: HoldId| {
-        queue
-            .iter()
-            .find(|h| h.id == id)
-            .cloned()
-            .ok_or(AppError::NotFound { entity: "hold" })
+    let id = match trap(&free, &states) {
+        TrapDecision::None => return Ok(None),
+        TrapDecision::HoldShelf { hold } => hold,
+        TrapDecision::Transfer(request) => match request.reason {
+            TransferReason::Hold(id) => id,
+            TransferReason::ReturnHome => return Ok(None),
+        },
     };
-    match trap(&free, &states) {
-        TrapDecision::None => Ok(Trapped::None),
-        TrapDecision::HoldShelf { hold } => {
-            let hold = make_ready(conn, actor, &find(hold)?, copy.id, (today, days))?;
-            copies::set_status(conn, copy.id, CopyStatus::Available, now)?;
-            announce(conn, now, &[copy.id])?;
-            Ok(Trapped::Shelf(hold))
-        }
-        TrapDecision::Transfer(request) => {
-            let TransferReason::Hold(id) = request.reason else {
-                return Ok(Trapped::None);
-            };
-            let before = find(id)?;
-            let mut after = before.clone();
-            after.status = HoldStatus::InTransit;
-            after.trapped_copy_id = Some(copy.id);
-            after.pickup_branch_id = request.to;
-            let hold = save(conn, actor, "hold_in_transit", &before, after)?;
-            copies::set_status(conn, copy.id, CopyStatus::InTransit, now)?;
-            announce(conn, now, &[copy.id])?;
-            Ok(Trapped::Transit(hold))
-        }
-    }
+    Ok(queue.into_iter().find(|h| h.id == id))
 }
 
-/// A copy in transit for a hold arrives at `here`, the pickup library: the
-/// hold becomes ready. `None` when the copy travels for no hold to here.
-pub(crate) fn receive_for_hold(
+/// `position` is where the copy will be (in hand at `at`: on the shelf, or
+/// just sent on from there). If a waiting hold wants it, the position after
+/// the hold takes it and the hold; the hold's own request elsewhere (a pick
+/// list line) is called off.
+pub(crate) fn catch_for_hold(
     conn: &mut DbConnection,
     actor: &Actor,
     copy: &StoredCopy,
-    here: BranchId,
-    (today, days): (NaiveDate, u16),
+    position: &CopyPosition,
+    at: BranchId,
     now: Timestamp,
-) -> Result<Option<StoredHold>, AppError> {
-    let Some(hold) = holds::trapped_for_copy(conn, copy.id)? else {
+) -> Result<Option<(CopyPosition, StoredHold)>, AppError> {
+    let Some(hold) = first_in_line(conn, copy, at)? else {
         return Ok(None);
     };
-    if hold.status != HoldStatus::InTransit || hold.pickup_branch_id != here {
+    let op = Op::Trap {
+        at,
+        hold: hold.id,
+        reader: hold.reader_id,
+        pickup: hold.pickup_branch_id,
+    };
+    let Ok(after) = kitap_exchange::apply(position, &op) else {
         return Ok(None);
-    }
-    let hold = make_ready(conn, actor, &hold, copy.id, (today, days))?;
-    copies::set_status(conn, copy.id, CopyStatus::Available, now)?;
-    announce(conn, now, &[copy.id])?;
-    Ok(Some(hold))
+    };
+    crate::exchange::routing::call_off_request(conn, actor, hold.id, Some(copy.id), at, now)?;
+    Ok(Some((after, hold)))
 }
 
-/// A copy a closed ready hold held, standing at `at`: to the next hold, else
-/// back on the shelf (at its home library) or in transit home.
+/// The hold takes the copy as `place` says: ready on the hold shelf, or in
+/// transit to its pickup library.
+pub(crate) fn take_for_hold(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    hold: &StoredHold,
+    copy: CopyId,
+    place: &Place,
+    (today, days): (NaiveDate, u16),
+) -> Result<Trapped, AppError> {
+    match place {
+        Place::HoldShelf { .. } => Ok(Trapped::Shelf(make_ready(
+            conn,
+            actor,
+            hold,
+            copy,
+            (today, days),
+        )?)),
+        _ => {
+            let mut after = hold.clone();
+            after.status = HoldStatus::InTransit;
+            after.trapped_copy_id = Some(copy);
+            Ok(Trapped::Transit(save(
+                conn,
+                actor,
+                "hold_in_transit",
+                hold,
+                after,
+            )?))
+        }
+    }
+}
+
+/// Offers a free copy standing at `at` to its record's queue: onto the hold
+/// shelf, or in transit to the pickup library (written through the exchange
+/// position writer).
+pub(crate) fn offer_copy(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    copy: &StoredCopy,
+    at: BranchId,
+    clock: (NaiveDate, u16),
+    now: Timestamp,
+) -> Result<Trapped, AppError> {
+    let loaded = position::load(conn, copy.clone())?;
+    let Some((after, hold)) = catch_for_hold(conn, actor, copy, &loaded.pos, at, now)? else {
+        return Ok(Trapped::None);
+    };
+    let here = position::At {
+        actor,
+        here: at,
+        now,
+        note: None,
+    };
+    position::write(conn, &loaded, &after, &here)?;
+    take_for_hold(conn, actor, &hold, copy.id, &after.place, clock)
+}
+
+/// The copy of a hold that closed (cancelled, expired, merged away), which
+/// stood on the hold shelf at `at` or travelled for it: to the next hold,
+/// else back to its shelf or on its way there. Returns whether another hold
+/// took it.
 pub(crate) fn release(
     conn: &mut DbConnection,
     actor: &Actor,
-    copy: CopyId,
-    at: BranchId,
-    (today, days): (NaiveDate, u16),
+    closed: &StoredHold,
+    clock: (NaiveDate, u16),
     now: Timestamp,
 ) -> Result<bool, AppError> {
-    let copy = copies::find(conn, copy)?;
-    if !matches!(copy.status, CopyStatus::Available) {
+    let Some(copy_id) = closed.trapped_copy_id else {
+        return Ok(false);
+    };
+    let copy = copies::find(conn, copy_id)?;
+    let mut loaded = position::load(conn, copy.clone())?;
+    let at = closed.pickup_branch_id;
+    // The hold row is closed already: the copy stood where the hold put it.
+    if closed.status == HoldStatus::Ready {
+        loaded.pos.place = Place::HoldShelf {
+            at,
+            hold: closed.id,
+            reader: closed.reader_id,
+        };
+    }
+    let here = position::At {
+        actor,
+        here: at,
+        now,
+        note: Some("the hold it served closed"),
+    };
+    let Ok(freed) = kitap_exchange::apply(&loaded.pos, &Op::CancelHold { hold: closed.id }) else {
+        return Ok(false);
+    };
+    if closed.status != HoldStatus::Ready {
+        // Travelling: it keeps going and is offered to the queue on arrival.
+        position::write(conn, &loaded, &freed, &here)?;
         return Ok(false);
     }
-    match offer_copy(conn, actor, &copy, at, (today, days), now)? {
-        Trapped::None => {
-            if copy.branch_id != at {
-                copies::set_status(conn, copy.id, CopyStatus::InTransit, now)?;
-                announce(conn, now, &[copy.id])?;
-            }
+    match catch_for_hold(conn, actor, &copy, &freed, at, now)? {
+        Some((after, hold)) => {
+            position::write(conn, &loaded, &after, &here)?;
+            take_for_hold(conn, actor, &hold, copy.id, &after.place, clock)?;
+            Ok(true)
+        }
+        None => {
+            position::write(conn, &loaded, &freed, &here)?;
             Ok(false)
         }
-        Trapped::Shelf(_) | Trapped::Transit(_) => Ok(true),
     }
 }
 
@@ -313,7 +381,9 @@ pub(crate) fn view(
         Some(id) => Some(copies::find(conn, id)?.barcode),
         None => None,
     };
+    let transfer = kitap_db::exchange::transfers::open_for_hold(conn, hold.id)?;
     Ok(HoldView {
+        transfer,
         card_number: reader.card_number.to_string(),
         reader_name: full_name(&reader),
         title,
@@ -454,6 +524,9 @@ impl App {
                 None,
                 Some(snapshot(&hold)),
             )?;
+            if !decision.pull_from_shelf {
+                crate::exchange::routing::route_hold(conn, actor, &hold, &[], now)?;
+            }
             view(conn, hold, decision.pull_from_shelf)
         })
     }
@@ -566,9 +639,13 @@ impl App {
                 Some(snapshot(&hold)),
                 Some(snapshot(&after)),
             )?;
-            if hold.status == HoldStatus::Ready {
-                if let Some(copy) = hold.trapped_copy_id {
-                    release(conn, actor, copy, hold.pickup_branch_id, (today, days), now)?;
+            match hold.status {
+                HoldStatus::Ready | HoldStatus::InTransit => {
+                    release(conn, actor, &hold, (today, days), now)?;
+                }
+                _ => {
+                    let here = actor.branch_id.unwrap_or(hold.pickup_branch_id);
+                    crate::exchange::routing::call_off_request(conn, actor, id, None, here, now)?;
                 }
             }
             view(conn, after, false)
@@ -595,8 +672,8 @@ impl App {
                 after.closed_at = Some(now);
                 save(conn, actor, "expire_hold", &hold, after)?;
                 out.expired += 1;
-                if let Some(copy) = hold.trapped_copy_id {
-                    if release(conn, actor, copy, hold.pickup_branch_id, (today, days), now)? {
+                if hold.trapped_copy_id.is_some() {
+                    if release(conn, actor, &hold, (today, days), now)? {
                         out.retrapped += 1;
                     } else {
                         out.released += 1;

@@ -52,6 +52,7 @@ pub use rules::{Explanation, LoanRuleInput, LoanRulePatch};
 pub use self_service::{block_text, reader_text, ReaderText, SelfHold, SelfLoan, SelfProfile};
 
 pub(crate) use holds::release as release_hold_copy;
+pub(crate) use holds::{catch_for_hold, full_name, offer_copy, take_for_hold, Trapped};
 pub(crate) use readers::pin as reader_pin;
 
 /// Who registers and edits readers.

@@ -332,6 +332,7 @@ struct Desk<'a> {
     upload: &'a Upload,
     hold_shelf_days: u16,
     fines: bool,
+    exchange: &'a crate::config::ExchangeConfig,
 }
 
 /// Applies one action inside a savepoint; a precheck's verdict writes
@@ -396,6 +397,7 @@ fn apply(conn: &mut DbConnection, desk: &Desk<'_>, e: &OfflineEntry) -> Result<S
                 hold_clock: (today(), desk.hold_shelf_days),
                 note,
                 fines: desk.fines,
+                floating: crate::exchange::settings::floating(conn, desk.exchange)?,
             };
             close_in(conn, desk.actor, (&copy, &loan), close)?;
             Ok(Step::Applied(Some(loan.id)))
@@ -478,6 +480,7 @@ impl App {
             upload: &upload,
             hold_shelf_days: self.circulation.hold_shelf_days,
             fines: self.circulation.fines_enabled,
+            exchange: &self.exchange,
         };
         for batch in entries.chunks(LINES_PER_TRANSACTION) {
             self.db.write(|conn| {

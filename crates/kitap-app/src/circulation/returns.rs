@@ -4,23 +4,24 @@
 //! library receives it.
 
 use chrono::NaiveDate;
-use kitap_circulation::{decide_return, Destination};
+use kitap_circulation::decide_return;
 use kitap_db::copies::{self, StoredCopy};
 use kitap_db::holds::StoredHold;
 use kitap_db::loans::{self, StoredLoan};
 use kitap_db::DbConnection;
 use kitap_domain::{BranchId, CirculationEventKind, CopyStatus, Timestamp};
-use serde_json::json;
+use kitap_exchange::{Op, Place};
 
 use super::amnesty::{self, AmnestyApplied, ClearedReturn};
 use super::desk::{copy_by_barcode, loan_snapshot, not_on_loan};
 use super::events::{self, EventFacts};
 use super::fines::fine_per_day;
-use super::holds::{offer_copy, receive_for_hold, Trapped};
+use super::holds::{catch_for_hold, take_for_hold, Trapped};
 use super::lost::lift_lost_blocks;
 use super::{today, DESK};
 use crate::audit::record as audit;
 use crate::catalog::announce;
+use crate::exchange::position;
 use crate::{Actor, App, AppError, Principal};
 
 /// Where the copy went.
@@ -70,37 +71,15 @@ impl App {
             let copy = copy_by_barcode(conn, item_barcode)?;
             let Some(loan) = loans::open_for_copy(conn, copy.id)? else {
                 if copy.status == CopyStatus::InTransit {
-                    if let Some(hold) =
-                        receive_for_hold(conn, actor, &copy, here, (today, days), now)?
-                    {
-                        return Ok(ReturnView {
-                            loan: None,
-                            overdue_days: 0,
-                            fine_minor: 0,
-                            was_lost: false,
-                            amnesty: AmnestyApplied::default(),
-                            lost_blocks_lifted: 0,
-                            destination: Returned::HoldShelf,
-                            hold: Some(hold),
-                        });
-                    }
-                }
-                if copy.status == CopyStatus::InTransit && copy.branch_id == here {
-                    copies::set_status(conn, copy.id, CopyStatus::Available, now)?;
-                    let after = json!({"status": "available", "received_at": here.to_string()});
-                    audit(
+                    // Scanning a travelling copy at the return desk receives it.
+                    let got = crate::exchange::moves::receive_in(
                         conn,
                         actor,
-                        "receive",
-                        ("copy", &copy.id),
-                        Some(json!({"status": "in_transit"})),
-                        Some(after),
+                        &copy,
+                        here,
+                        (today, days),
+                        now,
                     )?;
-                    announce(conn, now, &[copy.id])?;
-                    let (destination, hold) = trapped(
-                        offer_copy(conn, actor, &copy, here, (today, days), now)?,
-                        Returned::Shelf,
-                    );
                     return Ok(ReturnView {
                         loan: None,
                         overdue_days: 0,
@@ -108,8 +87,8 @@ impl App {
                         was_lost: false,
                         amnesty: AmnestyApplied::default(),
                         lost_blocks_lifted: 0,
-                        destination,
-                        hold,
+                        destination: got.destination,
+                        hold: got.hold,
                     });
                 }
                 return Err(not_on_loan());
@@ -121,6 +100,7 @@ impl App {
                 hold_clock: (today, days),
                 note: None,
                 fines: self.circulation.fines_enabled,
+                floating: crate::exchange::settings::floating(conn, &self.exchange)?,
             };
             close_in(conn, actor, (&copy, &loan), at)
         })
@@ -138,6 +118,8 @@ pub(crate) struct CloseAt {
     /// Added to the return event's detail (an offline upload's line).
     pub note: Option<String>,
     pub fines: bool,
+    /// Which returns stay where they are returned.
+    pub floating: kitap_exchange::FloatingPolicy,
 }
 
 /// Closes the copy's open loan inside the caller's transaction; the copy
@@ -156,6 +138,7 @@ pub(crate) fn close_in(
         hold_clock,
         note,
         fines,
+        floating,
     } = at;
     let rate = fine_per_day(conn, fines, loan)?;
     let state = kitap_circulation::LoanState {
@@ -168,18 +151,43 @@ pub(crate) fn close_in(
         issued_on: loan.issued_at.utc().date_naive(),
     };
     let decision = decide_return(&state, here, copy.branch_id, today, rate, fines && rate > 0);
+    // Where the copy goes is the exchange machine's answer: home, the
+    // library a selection lent it to, or (floating) here; a waiting hold
+    // may catch it at this desk first.
+    let loaded = position::load(conn, copy.clone())?;
+    let floats = floating.floats(here, &copy.material_type);
+    let back = kitap_exchange::apply(&loaded.pos, &Op::Return { at: here, floats })
+        .map_err(position::refused)?;
     if !loans::close(conn, loan.id, now, here, decision.fine_minor)? {
         return Err(not_on_loan());
     }
-    let (status, destination) = match decision.goes {
-        Destination::Shelf => (CopyStatus::Available, Returned::Shelf),
-        Destination::Home { to, .. } => (CopyStatus::InTransit, Returned::InTransit { to }),
+    let moved_at = Timestamp::now();
+    let (after, catcher) = match catch_for_hold(conn, actor, copy, &back, here, moved_at)? {
+        Some((p, h)) => (p, Some(h)),
+        None => (back, None),
     };
-    copies::set_status(conn, copy.id, status, Timestamp::now())?;
-    let (destination, hold) = trapped(
-        offer_copy(conn, actor, copy, here, hold_clock, Timestamp::now())?,
-        destination,
-    );
+    let at = position::At {
+        actor,
+        here,
+        now: moved_at,
+        note: None,
+    };
+    position::write(conn, &loaded, &after, &at)?;
+    if !matches!(after.place, Place::InTransit { .. }) {
+        copies::set_status(conn, copy.id, CopyStatus::Available, moved_at)?;
+    }
+    let destination = match after.place {
+        Place::InTransit { to, .. } => Returned::InTransit { to },
+        Place::HoldShelf { .. } => Returned::HoldShelf,
+        _ => Returned::Shelf,
+    };
+    let (destination, hold) = match catcher {
+        Some(h) => trapped(
+            take_for_hold(conn, actor, &h, copy.id, &after.place, hold_clock)?,
+            destination,
+        ),
+        None => (destination, None),
+    };
     let mut closed = loan.clone();
     closed.returned_at = Some(now);
     closed.return_branch_id = Some(here);

@@ -1,0 +1,19 @@
+//! Inter-branch exchange use cases (issue #7): every change of a copy's
+//! place goes through `kitap_exchange::apply` and [`position::write`], in
+//! the same transaction as the loans and holds it touches.
+//!
+//! - [`routing`]: a hold with no free copy at its pickup library requests
+//!   the best copy elsewhere (pick list);
+//! - [`moves`]: dispatch, receive, calling off a pick-list line, the pick
+//!   list, the transit board, a copy's position;
+//! - [`settings`]: the distance table and the floating policy.
+
+pub(crate) mod moves;
+pub(crate) mod position;
+pub(crate) mod routing;
+pub(crate) mod settings;
+
+pub use kitap_db::exchange::transfers::StoredTransfer;
+pub use kitap_exchange::{CopyPosition, Place, TransitReason};
+pub use moves::{PositionView, ReceiveView, TransferQuery, TransferView};
+pub use settings::Distance;

@@ -1,0 +1,11 @@
+DROP TABLE exchange_events;
+DROP TABLE transfers;
+DROP TABLE transfer_act_lines;
+DROP TABLE transfer_acts;
+DROP TABLE selection_reminders;
+DROP TABLE selection_copies;
+DROP TABLE selections;
+DROP TABLE library_request_titles;
+DROP TABLE library_requests;
+DROP TABLE branch_distances;
+ALTER TABLE copies DROP COLUMN location_branch_id;
