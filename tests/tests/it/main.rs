@@ -20,6 +20,8 @@ mod copies;
 mod dedup;
 mod errors;
 mod exchange;
+mod exchange_concurrency;
+mod exchange_redistribution;
 mod hardening;
 mod imports;
 mod merges;
