@@ -97,7 +97,10 @@ pub(crate) fn route_hold(
         match tried {
             Ok(Some(t)) => return Ok(Some(t)),
             Ok(None) => continue,
-            Err(AppError::Conflict { code, .. }) if code == "transfer_already_open" => continue,
+            Err(AppError::Conflict {
+                code: "transfer_already_open",
+                ..
+            }) => continue,
             Err(other) => return Err(other),
         }
     }
