@@ -45,7 +45,7 @@ fn act_query(q: ListQuery) -> Result<(ActQuery, usize), ApiError> {
     Ok((query, limit as usize))
 }
 
-fn download(file: ActFile) -> HttpResponse {
+pub(crate) fn download(file: ActFile) -> HttpResponse {
     let ascii: String = file
         .file_name
         .chars()
@@ -74,7 +74,7 @@ fn download(file: ActFile) -> HttpResponse {
         .body(file.bytes)
 }
 
-fn export_format(q: &ExportQuery) -> Result<ExportFormat, ApiError> {
+pub(crate) fn export_format(q: &ExportQuery) -> Result<ExportFormat, ApiError> {
     let format = q
         .format
         .as_deref()

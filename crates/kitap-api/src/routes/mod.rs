@@ -21,6 +21,8 @@ mod debtors;
 mod dedup;
 mod desk;
 mod exchange;
+mod exchange_acts;
+mod exchange_reports;
 mod exports;
 mod holds;
 mod imports;
@@ -143,6 +145,12 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(exchange::position)
         .service(exchange::distances)
         .service(exchange::set_distances)
+        .service(exchange_acts::create)
+        .service(exchange_acts::list)
+        .service(exchange_acts::get)
+        .service(exchange_acts::export)
+        .service(exchange_reports::candidates)
+        .service(exchange_reports::stats)
         .service(debtors::list)
         .service(debtors::refresh)
         .service(lost::mark_lost)

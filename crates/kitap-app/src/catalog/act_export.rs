@@ -50,11 +50,11 @@ const COLUMNS: [&str; 7] = [
 ];
 
 /// What a printed act shows, whichever kind it is.
-struct Printed<'a> {
-    title: &'static str,
-    header: &'a ActHeader,
-    facts: Vec<(&'static str, String)>,
-    lines: &'a [ActLine],
+pub(crate) struct Printed<'a> {
+    pub title: &'static str,
+    pub header: &'a ActHeader,
+    pub facts: Vec<(&'static str, String)>,
+    pub lines: &'a [ActLine],
 }
 
 impl App {
@@ -105,7 +105,7 @@ fn library_facts(library: &kitap_db::branches::Branch) -> Vec<(&'static str, Str
     vec![("Library", format!("{} {}", library.code, library.name_kk))]
 }
 
-fn render(act: &Printed, format: ExportFormat) -> Result<ActFile, AppError> {
+pub(crate) fn render(act: &Printed, format: ExportFormat) -> Result<ActFile, AppError> {
     let stem = act.header.number.replace(['/', '\\'], "-");
     match format {
         ExportFormat::Csv => Ok(ActFile {

@@ -1,7 +1,7 @@
 //! Cataloging use cases: records, imports, exports, copies and acts.
 
 mod act_create;
-mod act_export;
+pub(crate) mod act_export;
 mod acts;
 mod convert;
 mod copies;

@@ -6,14 +6,26 @@
 //!   the best copy elsewhere (pick list);
 //! - [`moves`]: dispatch, receive, calling off a pick-list line, the pick
 //!   list, the transit board, a copy's position;
-//! - [`settings`]: the distance table and the floating policy.
+//! - [`settings`]: the distance table and the floating policy;
+//! - [`redistribution`]: transfer acts (copies given for good to another
+//!   library, through the pick list) and the redistribution finder;
+//! - [`stats`]: the exchange statistics, counted from the event log.
 
 pub(crate) mod moves;
 pub(crate) mod position;
+pub(crate) mod redistribution;
 pub(crate) mod routing;
 pub(crate) mod settings;
+pub(crate) mod stats;
 
+pub use kitap_db::exchange::acts::StoredTransferAct;
+pub use kitap_db::exchange::finder::UnusedCopy;
 pub use kitap_db::exchange::transfers::StoredTransfer;
 pub use kitap_exchange::{CopyPosition, Place, TransitReason};
 pub use moves::{PositionView, ReceiveView, TransferQuery, TransferView};
+pub use redistribution::{
+    Candidates, FinderQuery, NewTransferAct, SurplusView, TransferActLine, TransferActView,
+    MAX_COPIES_PER_TRANSFER_ACT,
+};
 pub use settings::Distance;
+pub use stats::{ExchangeCounts, ExchangeStats, REASONS};

@@ -6,9 +6,9 @@
 use kitap_db::copies::{self, CopyFilter, StoredCopy};
 use kitap_db::exchange::{distances, transfers};
 use kitap_db::holds::StoredHold;
-use kitap_db::{branches, DbConnection};
+use kitap_db::{branches, savepoint, DbConnection};
 use kitap_domain::{BranchId, BranchKind, CopyId, CopyStatus, HoldId, Timestamp};
-use kitap_exchange::{choose_source, Distances, Op, SourceCandidate, TransitReason};
+use kitap_exchange::{rank_sources, Distances, Op, SourceCandidate, TransitReason};
 
 use super::position::{self, At};
 use crate::{Actor, AppError};
@@ -61,6 +61,14 @@ fn candidates(
 /// Routes a waiting hold with no copy at its pickup library: requests the
 /// best copy elsewhere. `None` when no library has one free (the hold then
 /// waits for a return, which traps a copy as before).
+///
+/// Holds placed at the same moment may pick the same copy: under READ
+/// COMMITTED both transactions see it free, and the unique index
+/// `transfers_open_copy` fails the second request. So the copies are tried
+/// in rank order ([`rank_sources`]), each locked and read again, each
+/// request in its own savepoint: a copy taken meanwhile (a refusal of the
+/// machine, or the unique violation) passes the hold to the next copy, and
+/// a hold that finds none waits, instead of failing.
 pub(crate) fn route_hold(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -84,17 +92,42 @@ pub(crate) fn route_hold(
     }
     let table = distance_table(conn)?;
     let fund = fund(conn)?;
-    let Some(best) = choose_source(hold.pickup_branch_id, &pool, &table, fund) else {
+    for best in rank_sources(hold.pickup_branch_id, &pool, &table, fund) {
+        let tried = savepoint(conn, |c| request_copy(c, actor, hold, best, now));
+        match tried {
+            Ok(Some(t)) => return Ok(Some(t)),
+            Ok(None) => continue,
+            Err(AppError::Conflict {
+                code: "transfer_already_open",
+                ..
+            }) => continue,
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(None)
+}
+
+/// Puts `copy` on its library's pick list for the hold, if it is still
+/// free once locked; `None` when another transaction took it meanwhile.
+fn request_copy(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    hold: &StoredHold,
+    copy: CopyId,
+    now: Timestamp,
+) -> Result<Option<transfers::StoredTransfer>, AppError> {
+    let locked = copies::find_for_update(conn, copy)?;
+    if locked.status != CopyStatus::Available {
         return Ok(None);
-    };
-    let Some((_, loaded)) = found.into_iter().find(|(c, _)| c.id == best) else {
-        return Ok(None);
-    };
+    }
+    let loaded = position::load(conn, locked)?;
     let op = Op::Request {
         to: hold.pickup_branch_id,
         reason: TransitReason::Hold(hold.id),
     };
-    let after = kitap_exchange::apply(&loaded.pos, &op).map_err(position::refused)?;
+    let Ok(after) = kitap_exchange::apply(&loaded.pos, &op) else {
+        return Ok(None);
+    };
     let here = At {
         actor,
         here: loaded.pos.standing_at().unwrap_or(loaded.copy.branch_id),
