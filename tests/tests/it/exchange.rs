@@ -13,16 +13,16 @@ use crate::circulation_desk::checkout;
 use crate::circulation_readers::{at, register};
 use crate::copies::{record, staff};
 
-struct Libs {
+pub(crate) struct Libs {
     /// Librarians of C00 (the central library, the unified fund), F07 and F12.
-    c00: String,
-    f07: String,
-    f12: String,
-    cataloger: String,
-    admin: String,
+    pub(crate) c00: String,
+    pub(crate) f07: String,
+    pub(crate) f12: String,
+    pub(crate) cataloger: String,
+    pub(crate) admin: String,
 }
 
-async fn libs(app: &TestApp) -> Libs {
+pub(crate) async fn libs(app: &TestApp) -> Libs {
     Libs {
         c00: staff(app, "lib.c00", "librarian", "C00").await,
         f07: staff(app, "lib.f07", "librarian", "F07").await,
@@ -34,7 +34,7 @@ async fn libs(app: &TestApp) -> Libs {
 
 /// A record with one copy at `library` (the cataloger's acting library):
 /// (record id, copy id, barcode).
-async fn copy_at(
+pub(crate) async fn copy_at(
     app: &TestApp,
     token: &str,
     library: &str,
@@ -60,7 +60,13 @@ async fn copy_at(
     )
 }
 
-async fn scan(app: &TestApp, token: &str, library: &str, what: &str, barcode: &str) -> Response {
+pub(crate) async fn scan(
+    app: &TestApp,
+    token: &str,
+    library: &str,
+    what: &str,
+    barcode: &str,
+) -> Response {
     let path = format!("/api/v1/transfers/{what}");
     at(
         app,
@@ -73,7 +79,7 @@ async fn scan(app: &TestApp, token: &str, library: &str, what: &str, barcode: &s
     .await
 }
 
-async fn position(app: &TestApp, token: &str, copy: &str) -> Value {
+pub(crate) async fn position(app: &TestApp, token: &str, copy: &str) -> Value {
     app.get(&format!("/api/v1/copies/{copy}/position"), Some(token))
         .await
         .expect(200)
@@ -96,7 +102,7 @@ async fn hold_of(app: &TestApp, token: &str, reader: &Value) -> Value {
     listed.body["holds"][0].clone()
 }
 
-async fn give_back(app: &TestApp, token: &str, library: &str, barcode: &str) -> Value {
+pub(crate) async fn give_back(app: &TestApp, token: &str, library: &str, barcode: &str) -> Value {
     at(
         app,
         Method::POST,
@@ -111,7 +117,7 @@ async fn give_back(app: &TestApp, token: &str, library: &str, barcode: &str) -> 
         .clone()
 }
 
-fn conflict(response: Response, code: &str) {
+pub(crate) fn conflict(response: Response, code: &str) {
     let response = response.expect(409);
     assert_eq!(response.code(), code, "{}", response.text);
 }

@@ -20,6 +20,7 @@ mod copies;
 mod dedup;
 mod errors;
 mod exchange;
+mod exchange_selections;
 mod hardening;
 mod imports;
 mod merges;

@@ -6,14 +6,29 @@
 //!   the best copy elsewhere (pick list);
 //! - [`moves`]: dispatch, receive, calling off a pick-list line, the pick
 //!   list, the transit board, a copy's position;
-//! - [`settings`]: the distance table and the floating policy.
+//! - [`settings`]: the distance table and the floating policy;
+//! - [`selections`]: thematic selections lent as a unit, their return
+//!   report and due-date reminders;
+//! - [`requests`]: libraries' requests to the fund, answered by a selection.
 
 pub(crate) mod moves;
 pub(crate) mod position;
+pub(crate) mod requests;
 pub(crate) mod routing;
+pub(crate) mod selections;
 pub(crate) mod settings;
 
+pub use kitap_db::exchange::requests::{RequestFilter, StoredLibraryRequest, StoredRequestTitle};
+pub use kitap_db::exchange::selections::{StoredReminder, StoredSelection};
 pub use kitap_db::exchange::transfers::StoredTransfer;
 pub use kitap_exchange::{CopyPosition, Place, TransitReason};
 pub use moves::{PositionView, ReceiveView, TransferQuery, TransferView};
+pub use requests::{
+    AnswerRequest, LibraryRequestView, NewLibraryRequest, RequestAnswer, RequestTitleView,
+    Uncovered,
+};
+pub use selections::{
+    CopyPick, NewSelection, ReminderRun, ReminderView, SelectionCopyView, SelectionQuery,
+    SelectionReport, SelectionView,
+};
 pub use settings::Distance;
