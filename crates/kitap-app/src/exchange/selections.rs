@@ -757,7 +757,7 @@ impl App {
                     out
                 }
             };
-            found.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+            found.sort_by_key(|s| std::cmp::Reverse((s.created_at, s.id)));
             found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
             Ok(found)
         })
