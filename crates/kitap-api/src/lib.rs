@@ -163,6 +163,17 @@ pub fn run_blocking(
                     Ok(Err(err)) => tracing::warn!(error = %err, "expiring holds failed"),
                     Err(err) => tracing::warn!(error = %err, "expiring holds failed"),
                 }
+                let app = housekeeping.clone();
+                let actor = kitap_app::Actor::system("selection reminders");
+                match web::block(move || app.selection_reminders_job(&actor)).await {
+                    Ok(Ok(run)) => tracing::debug!(
+                        due_soon = run.due_soon,
+                        overdue = run.overdue,
+                        "selection reminders written"
+                    ),
+                    Ok(Err(err)) => tracing::warn!(error = %err, "selection reminders failed"),
+                    Err(err) => tracing::warn!(error = %err, "selection reminders failed"),
+                }
             }
         });
         server(app, settings, listener)?.await

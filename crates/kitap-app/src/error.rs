@@ -148,6 +148,7 @@ fn not_found_code(entity: &str) -> &'static str {
         "selection" => "selection_not_found",
         "library request" => "library_request_not_found",
         "transfer act" => "transfer_act_not_found",
+        "selection reminder" => "reminder_not_found",
         _ => "not_found",
     }
 }

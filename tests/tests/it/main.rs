@@ -23,6 +23,7 @@ mod exchange;
 mod exchange_concurrency;
 mod exchange_random;
 mod exchange_redistribution;
+mod exchange_selections;
 mod hardening;
 mod imports;
 mod merges;

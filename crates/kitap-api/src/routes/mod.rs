@@ -23,6 +23,7 @@ mod desk;
 mod exchange;
 mod exchange_acts;
 mod exchange_reports;
+mod exchange_selections;
 mod exports;
 mod holds;
 mod imports;
@@ -151,6 +152,24 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(exchange_acts::export)
         .service(exchange_reports::candidates)
         .service(exchange_reports::stats)
+        .service(exchange_selections::run_reminders)
+        .service(exchange_selections::reminders)
+        .service(exchange_selections::ack_reminder)
+        .service(exchange_selections::create)
+        .service(exchange_selections::list)
+        .service(exchange_selections::get)
+        .service(exchange_selections::add_copies)
+        .service(exchange_selections::remove_copy)
+        .service(exchange_selections::dispatch)
+        .service(exchange_selections::receive)
+        .service(exchange_selections::return_unit)
+        .service(exchange_selections::receive_home)
+        .service(exchange_selections::report)
+        .service(exchange_selections::create_request)
+        .service(exchange_selections::list_requests)
+        .service(exchange_selections::get_request)
+        .service(exchange_selections::answer_request)
+        .service(exchange_selections::cancel_request)
         .service(debtors::list)
         .service(debtors::refresh)
         .service(lost::mark_lost)

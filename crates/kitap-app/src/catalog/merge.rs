@@ -77,6 +77,72 @@ pub(crate) struct Snapshot {
     pub cancelled_holds: Vec<CancelledHold>,
     pub sources: Vec<RecordSourceId>,
     pub redirects: Vec<RecordId>,
+    /// Library request lines that named the merged record (absent from
+    /// snapshots written before requests existed).
+    #[serde(default)]
+    pub request_lines: Vec<MovedRequestLine>,
+}
+
+/// A library request's line moved by a merge: re-pointed to the survivor,
+/// or (`joined`) added to the line the request already had for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct MovedRequestLine {
+    pub request: kitap_domain::LibraryRequestId,
+    pub copies: u32,
+    pub joined: bool,
+}
+
+/// Moves the merged record's request lines to the survivor; a request that
+/// names both keeps one line with the copies of both.
+fn move_request_lines(
+    conn: &mut DbConnection,
+    merged: RecordId,
+    survivor: RecordId,
+) -> Result<Vec<MovedRequestLine>, AppError> {
+    use kitap_db::exchange::requests;
+    let mut moved = Vec::new();
+    for (request, copies) in requests::lines_of_record(conn, merged)? {
+        let joined = match requests::line_copies(conn, request, survivor)? {
+            Some(has) => {
+                requests::set_line(conn, request, survivor, has.saturating_add(copies))?;
+                requests::set_line(conn, request, merged, 0)?;
+                true
+            }
+            None => {
+                requests::move_line(conn, request, merged, survivor)?;
+                false
+            }
+        };
+        moved.push(MovedRequestLine {
+            request,
+            copies,
+            joined,
+        });
+    }
+    Ok(moved)
+}
+
+/// Undoes [`move_request_lines`]: what moved goes back to the restored
+/// record, what joined is taken off the survivor's line again.
+pub(crate) fn move_request_lines_back(
+    conn: &mut DbConnection,
+    lines: &[MovedRequestLine],
+    survivor: RecordId,
+    merged: RecordId,
+) -> Result<(), AppError> {
+    use kitap_db::exchange::requests;
+    for line in lines {
+        if line.joined {
+            if let Some(has) = requests::line_copies(conn, line.request, survivor)? {
+                let left = has.saturating_sub(line.copies).max(1);
+                requests::set_line(conn, line.request, survivor, left)?;
+            }
+            requests::set_line(conn, line.request, merged, line.copies)?;
+        } else {
+            requests::move_line(conn, line.request, survivor, merged)?;
+        }
+    }
+    Ok(())
 }
 
 /// A merge as the API shows it.
@@ -221,6 +287,7 @@ fn move_everything(
     let events = merges::move_events_of_record(conn, merged, survivor)?;
     let sources = record_sources::move_all(conn, merged, survivor)?;
     let redirects = merges::repoint_redirects(conn, merged, survivor)?;
+    let request_lines = move_request_lines(conn, merged, survivor)?;
     let moved = Moved {
         copies: copies_moved,
         loans,
@@ -248,6 +315,7 @@ fn move_everything(
         cancelled_holds: cancelled,
         sources,
         redirects,
+        request_lines,
     };
     Ok((moved, snapshot))
 }

@@ -273,6 +273,12 @@ fn move_back(
     record_sources::delete_of_merge(conn, merge.id)?;
     merges::remove_redirect(conn, merged)?;
     merges::repoint_these(conn, &snapshot.redirects, merged)?;
+    super::merge::move_request_lines_back(
+        conn,
+        &snapshot.request_lines,
+        merge.survivor_id,
+        merged,
+    )?;
     Ok(Moved {
         copies: copies_moved,
         loans,

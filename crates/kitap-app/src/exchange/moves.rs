@@ -168,6 +168,10 @@ pub(crate) fn receive_in(
             }
         }
     }
+    // A selection's copy arriving may end its trip out or home.
+    if let Some(s) = closing.as_ref().and_then(|t| t.selection_id) {
+        super::selections::settle(conn, actor, s, now)?;
+    }
     let transfer = match closing {
         Some(t) => Some(transfers::find(conn, t.id)?),
         None => None,

@@ -328,6 +328,7 @@ pub(crate) fn write(
         }
     }
     write_copy(conn, l, after, at, was.is_some(), now_t.is_some())?;
+    sync_selection(conn, l, after)?;
     if after.base != before.base
         && after.home == before.home
         && after.lent.is_none()
@@ -343,6 +344,35 @@ pub(crate) fn write(
         event(conn, l, kind, t.as_ref(), at)?;
     }
     Ok(open)
+}
+
+/// Keeps `selection_copies.state` in step with the machine's `lent`: a
+/// copy received at the borrowing library is `lent` there; one the
+/// selection let go of (returned as a unit, or received home) is
+/// `returned`. Receiving a `selection_return` movement later stamps when it
+/// came home (see `moves::receive_in`).
+fn sync_selection(
+    conn: &mut DbConnection,
+    l: &Loaded,
+    after: &CopyPosition,
+) -> Result<(), AppError> {
+    use kitap_db::exchange::selections::{set_copy_state, SelectionCopyState};
+    match (l.pos.lent, after.lent) {
+        (None, Some(s)) => {
+            set_copy_state(conn, s.selection, l.copy.id, SelectionCopyState::Lent, None)?;
+        }
+        (Some(s), None) => {
+            set_copy_state(
+                conn,
+                s.selection,
+                l.copy.id,
+                SelectionCopyState::Returned,
+                None,
+            )?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn write_copy(

@@ -277,3 +277,95 @@ pub fn update(
     }
     Ok(true)
 }
+
+/// The request lines naming `record`: (request, copies), by request id.
+/// A merge moves them to the survivor before the record is deleted (the
+/// lines cascade with their record).
+pub fn lines_of_record(
+    conn: &mut DbConnection,
+    record: RecordId,
+) -> Result<Vec<(LibraryRequestId, u32)>, DbError> {
+    let rows: Vec<TitleRow> = library_request_titles::table
+        .filter(library_request_titles::record_id.eq(record.to_string()))
+        .order(library_request_titles::request_id.asc())
+        .select(TitleRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|row| {
+            let request: LibraryRequestId = row.request_id.parse().map_err(|e: ValueError| {
+                DbError::Corrupt(format!("request line {}: {e}", row.request_id))
+            })?;
+            let t = StoredRequestTitle::try_from(row)?;
+            Ok((request, t.copies))
+        })
+        .collect()
+}
+
+/// How many copies a request asks of `record`, if it names it.
+pub fn line_copies(
+    conn: &mut DbConnection,
+    request: LibraryRequestId,
+    record: RecordId,
+) -> Result<Option<u32>, DbError> {
+    let found: Option<i32> = library_request_titles::table
+        .find((request.to_string(), record.to_string()))
+        .select(library_request_titles::copies)
+        .first(conn)
+        .optional()?;
+    found
+        .map(|n| u32::try_from(n).map_err(|e| DbError::Corrupt(format!("request line: {e}"))))
+        .transpose()
+}
+
+/// Re-points a request's line from one record to another: `Ok(false)` when
+/// the request does not name `from`.
+pub fn move_line(
+    conn: &mut DbConnection,
+    request: LibraryRequestId,
+    from: RecordId,
+    to: RecordId,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        library_request_titles::table
+            .filter(library_request_titles::request_id.eq(request.to_string()))
+            .filter(library_request_titles::record_id.eq(from.to_string())),
+    )
+    .set(library_request_titles::record_id.eq(to.to_string()))
+    .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// Sets how many copies a request asks of `record`: inserts the line when
+/// missing, deletes it at zero.
+pub fn set_line(
+    conn: &mut DbConnection,
+    request: LibraryRequestId,
+    record: RecordId,
+    copies: u32,
+) -> Result<(), DbError> {
+    let line = library_request_titles::table
+        .filter(library_request_titles::request_id.eq(request.to_string()))
+        .filter(library_request_titles::record_id.eq(record.to_string()));
+    if copies == 0 {
+        diesel::delete(line).execute(conn)?;
+        return Ok(());
+    }
+    let n = i32::try_from(copies).map_err(|_| {
+        DbError::CheckViolation(format!(
+            "library_request_titles.copies: {copies} is too many"
+        ))
+    })?;
+    let changed = diesel::update(line)
+        .set(library_request_titles::copies.eq(n))
+        .execute(conn)?;
+    if changed == 0 {
+        diesel::insert_into(library_request_titles::table)
+            .values(TitleRow {
+                request_id: request.to_string(),
+                record_id: record.to_string(),
+                copies: n,
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
