@@ -5,7 +5,8 @@
 //! an HTTP load generator (`http`, `load`, `opac`), /proc sampling
 //! (`procstat`), Markdown result tables (`report`) and the PostgreSQL
 //! full-text comparison (`pg_fts`), and the duplicate-detection catalogue
-//! with injected twins and traps (`dedup_gen`). The benchmarks themselves
+//! with injected twins and traps (`dedup_gen`), and a generated year of
+//! library activity with its known totals for the statistics bench (`year`). The benchmarks themselves
 //! are the bench targets in `benches/`; see BENCHMARKS.md.
 
 pub mod args;
@@ -25,3 +26,4 @@ pub mod reindex;
 pub mod report;
 pub mod server;
 pub mod translit;
+pub mod year;

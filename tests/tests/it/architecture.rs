@@ -62,6 +62,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "kitap-catalog",
             "kitap-dedup",
             "kitap-text",
+            // The generated year's age bands, computed as the desk does.
+            "kitap-circulation",
         ],
     ),
     (

@@ -121,19 +121,20 @@ const NAMES: [&str; 10] = [
 /// Readers over 16: the bench lends without guardians.
 const CATEGORIES: [&str; 3] = ["adult", "student", "pensioner"];
 
-fn ts(t: NaiveDateTime) -> String {
+pub(crate) fn ts(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
 }
 
-/// Runs the accumulated statements once there are enough of them.
-struct Batches<'a> {
+/// Runs the accumulated statements once there are enough of them (also
+/// the year generator's writer, `crate::year`).
+pub(crate) struct Batches<'a> {
     db: &'a Db,
     sql: String,
     statements: usize,
 }
 
 impl<'a> Batches<'a> {
-    fn new(db: &'a Db) -> Self {
+    pub(crate) fn new(db: &'a Db) -> Self {
         Batches {
             db,
             sql: String::new(),
@@ -141,7 +142,7 @@ impl<'a> Batches<'a> {
         }
     }
 
-    fn push(&mut self, statement: String) -> anyhow::Result<()> {
+    pub(crate) fn push(&mut self, statement: String) -> anyhow::Result<()> {
         self.sql.push_str(&statement);
         self.sql.push_str(";\n");
         self.statements += 1;
@@ -151,7 +152,7 @@ impl<'a> Batches<'a> {
         Ok(())
     }
 
-    fn flush(&mut self) -> anyhow::Result<()> {
+    pub(crate) fn flush(&mut self) -> anyhow::Result<()> {
         if self.statements == 0 {
             return Ok(());
         }
@@ -164,20 +165,20 @@ impl<'a> Batches<'a> {
 }
 
 /// Rows of one table collected into multi-row INSERTs.
-struct Inserts {
+pub(crate) struct Inserts {
     head: String,
     values: Vec<String>,
 }
 
 impl Inserts {
-    fn new(head: &str) -> Self {
+    pub(crate) fn new(head: &str) -> Self {
         Inserts {
             head: head.to_owned(),
             values: Vec::with_capacity(ROWS),
         }
     }
 
-    fn add(&mut self, row: String, out: &mut Batches) -> anyhow::Result<()> {
+    pub(crate) fn add(&mut self, row: String, out: &mut Batches) -> anyhow::Result<()> {
         self.values.push(row);
         if self.full() {
             self.finish(out)?;
@@ -189,7 +190,7 @@ impl Inserts {
         self.values.len() >= ROWS
     }
 
-    fn finish(&mut self, out: &mut Batches) -> anyhow::Result<()> {
+    pub(crate) fn finish(&mut self, out: &mut Batches) -> anyhow::Result<()> {
         if self.values.is_empty() {
             return Ok(());
         }
