@@ -750,12 +750,9 @@ fn exchange(
     }
     // Redistribution: whatever is left of the pool, in acts of up to 25
     // copies; the copies change library for good.
-    for from in 0..nlib {
-        while !by_lib[from].is_empty() {
-            let n = by_lib[from].len().min(25);
-            let keep = by_lib[from].len() - n;
-            let copies: Vec<usize> = by_lib[from].split_off(keep);
-            redistribute(rng, w, days, latest, from, copies);
+    for (from, copies) in by_lib.into_iter().enumerate() {
+        for act in copies.chunks(25) {
+            redistribute(rng, w, days, latest, from, act.to_vec());
         }
     }
     Ok(())
