@@ -99,7 +99,7 @@ impl App {
                 false => libraries,
             };
             let mut list = stats::attendance(conn, from, to, &libraries, None, 5_000)?;
-            list.sort_by(|a, b| (a.held_on, a.id).cmp(&(b.held_on, b.id)));
+            list.sort_by_key(|a| (a.held_on, a.id));
             Ok(list)
         })
     }
