@@ -38,6 +38,7 @@ Readers use the self-service routes under /api/v1/opac with their own token from
         (name = "notices", description = "Notices to readers: outbox, calls and visits, the notice job"),
         (name = "holds", description = "Holds: the queue of a title, trapping returned copies, the hold shelf"),
         (name = "exchange", description = "Inter-branch exchange: pick lists, dispatch and receive, the transit board, a copy's position, library distances"),
+        (name = "statistics", description = "Reports for any period and set of libraries (loans, visits, readers) as JSON, CSV or XLSX; event attendance entered by staff"),
         (name = "debtors", description = "Readers with overdue loans and the automatic overdue block"),
         (name = "self-service", description = "Readers themselves: log in with card and PIN, own loans, renewals, holds, history")
     )

@@ -36,6 +36,36 @@ pub struct Config {
     pub notices: crate::notices::NoticesConfig,
     pub dedup: DedupSection,
     pub exchange: ExchangeConfig,
+    pub statistics: StatisticsConfig,
+}
+
+/// What the statistics count (`[statistics]`), kz-domain.md §4.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatisticsConfig {
+    /// Whether a renewal is one more loan (Soviet and KZ practice: yes).
+    pub renewals_count_as_loans: bool,
+    /// Whether a reading-room issue is a loan (документовыдача: yes).
+    pub reading_room_counts_as_loan: bool,
+}
+
+impl Default for StatisticsConfig {
+    fn default() -> Self {
+        let d = kitap_stats::Definitions::default();
+        StatisticsConfig {
+            renewals_count_as_loans: d.renewals_count_as_loans,
+            reading_room_counts_as_loan: d.reading_room_counts_as_loan,
+        }
+    }
+}
+
+impl StatisticsConfig {
+    pub fn definitions(&self) -> kitap_stats::Definitions {
+        kitap_stats::Definitions {
+            renewals_count_as_loans: self.renewals_count_as_loans,
+            reading_room_counts_as_loan: self.reading_room_counts_as_loan,
+        }
+    }
 }
 
 /// Inter-branch exchange (`[exchange]`).
@@ -245,6 +275,7 @@ impl Default for Config {
             notices: Default::default(),
             dedup: DedupSection::default(),
             exchange: ExchangeConfig::default(),
+            statistics: StatisticsConfig::default(),
         }
     }
 }

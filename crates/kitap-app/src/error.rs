@@ -149,6 +149,7 @@ fn not_found_code(entity: &str) -> &'static str {
         "library request" => "library_request_not_found",
         "transfer act" => "transfer_act_not_found",
         "selection reminder" => "reminder_not_found",
+        "report" => "report_not_found",
         _ => "not_found",
     }
 }

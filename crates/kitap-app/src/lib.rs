@@ -20,6 +20,7 @@ mod login_guard;
 pub mod notices;
 pub mod passwords;
 mod reader_auth;
+pub mod reports;
 pub mod search;
 mod seed;
 mod staff;
@@ -58,6 +59,8 @@ pub struct App {
     notices: std::sync::Arc<notices::NoticeRuntime>,
     dedup: std::sync::Arc<kitap_dedup::DedupConfig>,
     exchange: config::ExchangeConfig,
+    /// What the statistics count (`[statistics]`).
+    statistics: kitap_stats::Definitions,
 }
 
 impl App {
@@ -72,6 +75,7 @@ impl App {
             notices: Default::default(),
             dedup: Default::default(),
             exchange: Default::default(),
+            statistics: Default::default(),
             db,
         })
     }
@@ -101,6 +105,12 @@ impl App {
         self
     }
 
+    /// The same use cases with other statistics definitions.
+    pub fn with_statistics(mut self, statistics: &config::StatisticsConfig) -> App {
+        self.statistics = statistics.definitions();
+        self
+    }
+
     /// The same use cases with other circulation settings.
     pub fn with_circulation(mut self, circulation: &CirculationConfig) -> App {
         self.circulation = circulation.clone();
@@ -119,6 +129,7 @@ impl App {
             .with_circulation(&config.circulation)
             .with_dedup(&config.dedup)
             .with_exchange(&config.exchange)
+            .with_statistics(&config.statistics)
             .with_notices(&config.notices)
     }
 

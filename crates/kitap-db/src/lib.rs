@@ -44,6 +44,7 @@ pub mod replacements;
 pub mod search_feed;
 pub mod sessions;
 pub mod staff;
+pub mod stats;
 
 pub use conn::{Backend, DbConnection, DbUrl};
 pub use error::DbError;

@@ -703,6 +703,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     transfer_act_lines,
     transfers,
     exchange_events,
+    event_attendance,
 );
 
 diesel::table! {
@@ -850,3 +851,15 @@ diesel::joinable!(selection_copies -> selections (selection_id));
 diesel::joinable!(selection_copies -> copies (copy_id));
 diesel::joinable!(library_request_titles -> library_requests (request_id));
 diesel::joinable!(transfer_act_lines -> transfer_acts (act_id));
+
+diesel::table! {
+    event_attendance (id) {
+        id -> Text,
+        branch_id -> Text,
+        held_on -> Date,
+        name -> Text,
+        attendees -> Integer,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}

@@ -190,6 +190,12 @@ uuid_id!(
     "exchange_event_id"
 );
 
+uuid_id!(
+    /// Attendance of one library event, entered by staff (statistics).
+    AttendanceId,
+    "attendance_id"
+);
+
 /// Audit rows are numbered by the database: the number orders them and is the
 /// seek-pagination cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 /// Crates that hold policy only: no database, HTTP, index or async runtime.
-const PURE: [&str; 7] = [
+const PURE: [&str; 8] = [
     "kitap-domain",
     "kitap-marc",
     "kitap-catalog",
@@ -13,6 +13,7 @@ const PURE: [&str; 7] = [
     "kitap-text",
     "kitap-dedup",
     "kitap-exchange",
+    "kitap-stats",
 ];
 
 /// Which workspace crates each workspace crate may depend on (normal
@@ -25,6 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("kitap-catalog", &["kitap-domain", "kitap-marc"]),
     ("kitap-circulation", &["kitap-domain"]),
     ("kitap-exchange", &["kitap-domain"]),
+    ("kitap-stats", &["kitap-domain"]),
     ("kitap-dedup", &["kitap-catalog", "kitap-text"]),
     ("kitap-search", &["kitap-domain", "kitap-text"]),
     ("kitap-db", &["kitap-domain"]),
@@ -40,6 +42,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "kitap-db",
             "kitap-dedup",
             "kitap-exchange",
+            "kitap-stats",
         ],
     ),
     // The API reaches the database and the index only through the app.

@@ -30,6 +30,7 @@ mod merges;
 mod notices;
 mod openapi;
 mod records;
+mod reports;
 mod schema;
 mod search;
 mod search_eval;

@@ -39,6 +39,7 @@ mod readers_dto;
 mod record_sources;
 mod records;
 pub(crate) mod records_dto;
+mod reports;
 mod search;
 mod session;
 pub(crate) mod sru;
@@ -152,6 +153,9 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(exchange_acts::export)
         .service(exchange_reports::candidates)
         .service(exchange_reports::stats)
+        .service(reports::report)
+        .service(reports::create_attendance)
+        .service(reports::list_attendance)
         .service(exchange_selections::run_reminders)
         .service(exchange_selections::reminders)
         .service(exchange_selections::ack_reminder)

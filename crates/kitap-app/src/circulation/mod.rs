@@ -64,7 +64,7 @@ pub(crate) const OVERRIDERS: &[Role] = &[Role::Admin, Role::Manager];
 
 /// Karaganda keeps UTC+5 all year (Kazakhstan's single zone since March
 /// 2024): due dates and "today" are dates there, not in UTC.
-const LOCAL_OFFSET_SECONDS: i32 = 5 * 3600;
+pub(crate) const LOCAL_OFFSET_SECONDS: i32 = 5 * 3600;
 
 /// Today in Karaganda.
 pub fn today() -> NaiveDate {

@@ -1,0 +1,332 @@
+//! Statistics reports (issue #8) and the event attendance they count.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use kitap_app::catalog::ActFile;
+use kitap_app::reports::{Attendance, Cell, NewAttendance, ReportFormat, ReportKind};
+use kitap_app::AppError;
+use kitap_domain::ValueError;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::acts::download;
+use super::acts_dto::XlsxFile;
+use super::run;
+use crate::auth::Staff;
+use crate::dto::LibraryCodes;
+use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::JsonBody;
+use crate::state::ApiState;
+
+/// Documents the report parameters (parsed by hand: `library` repeats).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ReportQuery {
+    /// First day of the period (YYYY-MM-DD).
+    pub from: NaiveDate,
+    /// Last day of the period, included.
+    pub to: NaiveDate,
+    /// Library codes: repeat the parameter or give a comma list (default:
+    /// every active library).
+    pub library: Option<String>,
+    /// json (default), csv (UTF-8 with a byte-order mark, the tables one
+    /// after another) or xlsx (a sheet per table).
+    pub format: Option<String>,
+}
+
+/// One report table. Cells are strings (labels), integers (counts) or
+/// numbers with two decimals (ratios; null when the denominator is zero).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TableDto {
+    /// Stable id: loans, loans_by_area, loans_by_material, loans_by_reader,
+    /// visits, readers.
+    pub id: String,
+    pub title: String,
+    pub columns: Vec<String>,
+    #[schema(value_type = Vec<Vec<Object>>)]
+    pub rows: Vec<Vec<Cell>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportDto {
+    /// loans, visits or readers.
+    pub kind: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Codes of the libraries covered; each table has a row per library in
+    /// this order, then a "Total" row.
+    pub libraries: Vec<String>,
+    pub tables: Vec<TableDto>,
+}
+
+fn invalid(field: &'static str, why: String) -> ApiError {
+    ApiError::from(AppError::from(ValueError::new(field, why)))
+}
+
+fn date(field: &'static str, raw: Option<String>) -> Result<NaiveDate, ApiError> {
+    let raw = raw.ok_or_else(|| invalid(field, "is required (YYYY-MM-DD)".to_owned()))?;
+    raw.parse()
+        .map_err(|_| invalid(field, format!("{raw:?} is not a YYYY-MM-DD date")))
+}
+
+fn bad_parameter(name: &str, message: String) -> ApiError {
+    ApiError::bad_request("invalid_query_parameter", format!("{name}: {message}"))
+        .with_details(serde_json::json!({ "parameter": name }))
+}
+
+struct Period {
+    from: NaiveDate,
+    to: NaiveDate,
+    libraries: Vec<String>,
+    format: Option<String>,
+}
+
+/// `from`, `to`, repeated or comma-listed `library`, and `format` when
+/// `with_format`; anything else is refused.
+fn period(req: &HttpRequest, with_format: bool) -> Result<Period, ApiError> {
+    let (mut from, mut to, mut libraries, mut format) = (None, None, Vec::new(), None);
+    for (key, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
+        match key.as_ref() {
+            "from" => from = Some(value.into_owned()),
+            "to" => to = Some(value.into_owned()),
+            "library" => libraries.extend(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned),
+            ),
+            "format" if with_format => format = Some(value.into_owned()),
+            other => {
+                let known = match with_format {
+                    true => "`from`, `to`, `library`, `format`",
+                    false => "`from`, `to`, `library`",
+                };
+                return Err(bad_parameter(
+                    other,
+                    format!("unknown field, expected {known}"),
+                ));
+            }
+        }
+    }
+    let (from, to) = (date("from", from)?, date("to", to)?);
+    if to < from {
+        return Err(invalid("to", "must not be before from".to_owned()));
+    }
+    Ok(Period {
+        from,
+        to,
+        libraries,
+        format,
+    })
+}
+
+/// A statistics report for a period and a set of libraries (managers,
+/// administrators): `loans` (checkouts and, as configured in
+/// `[statistics]`, renewals and reading-room issues; by knowledge group ×
+/// language, by material type, by reader category and age band), `visits`
+/// (distinct reader × library × day with a circulation event, plus event
+/// attendance) or `readers` (registered, new, active, by category and age
+/// band; loans and visits per reader). Counted from the immutable event
+/// logs with each event's facts of its moment, so a period's numbers never
+/// change.
+#[utoipa::path(
+    tag = "statistics",
+    security(("bearer" = [])),
+    params(("kind" = String, Path, description = "loans, visits or readers"), ReportQuery),
+    responses(
+        (status = 200, description = "the report", content(
+            (ReportDto = "application/json"),
+            (String = "text/csv"),
+            (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 400, description = "invalid_query_parameter", body = ErrorEnvelope),
+        (status = 404, description = "report_not_found, library_not_found", body = ErrorEnvelope),
+        (status = 422, description = "validation_failed: a bad date, to before from, an unknown format", body = ErrorEnvelope),
+    )
+)]
+#[get("/reports/{kind}")]
+pub async fn report(
+    state: web::Data<ApiState>,
+    staff: Staff,
+    kind: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let kind: ReportKind = kind.parse()?;
+    let p = period(&req, true)?;
+    let format: ReportFormat = p
+        .format
+        .as_deref()
+        .unwrap_or("json")
+        .parse()
+        .map_err(|e: ValueError| ApiError::from(AppError::from(e)))?;
+    let report = run(&state, move |app| {
+        let ids = p
+            .libraries
+            .iter()
+            .map(|c| app.library_id(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        app.report(&staff.principal, kind, p.from, p.to, ids)
+    })
+    .await?;
+    if format != ReportFormat::Json {
+        let file = report.file(format)?;
+        return Ok(download(ActFile {
+            file_name: file.file_name,
+            content_type: file.content_type,
+            bytes: file.bytes,
+        }));
+    }
+    Ok(HttpResponse::Ok().json(ReportDto {
+        kind: report.kind.as_str().to_owned(),
+        from: report.from,
+        to: report.to,
+        libraries: report.libraries,
+        tables: report
+            .tables
+            .into_iter()
+            .map(|t| TableDto {
+                id: t.id,
+                title: t.title,
+                columns: t.columns,
+                rows: t.rows,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAttendance {
+    /// Library code (default: the acting library).
+    pub library: Option<String>,
+    /// The day of the event (not in the future).
+    pub held_on: NaiveDate,
+    /// What the event was ("Абай оқулары").
+    pub name: String,
+    /// People who came, 0 to 100000.
+    pub attendees: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceDto {
+    pub id: String,
+    pub library: String,
+    pub held_on: NaiveDate,
+    pub name: String,
+    pub attendees: u32,
+    pub created_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceOne {
+    pub attendance: AttendanceDto,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceList {
+    /// By day, then entry order; at most 5000.
+    pub attendance: Vec<AttendanceDto>,
+}
+
+fn attendance_dto(a: &Attendance, codes: &LibraryCodes) -> AttendanceDto {
+    AttendanceDto {
+        id: a.id.to_string(),
+        library: codes.code(a.branch_id),
+        held_on: a.held_on,
+        name: a.name.clone(),
+        attendees: a.attendees,
+        created_at: a.created_at.to_string(),
+    }
+}
+
+/// Enter the attendance of a library event (librarians, administrators,
+/// managers): the visits report adds it to the desk's visits.
+#[utoipa::path(
+    tag = "statistics",
+    security(("bearer" = [])),
+    request_body = CreateAttendance,
+    responses(
+        (status = 201, body = AttendanceOne),
+        (status = 404, description = "library_not_found", body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope),
+    )
+)]
+#[post("/attendance")]
+pub async fn create_attendance(
+    state: web::Data<ApiState>,
+    staff: Staff,
+    body: JsonBody<CreateAttendance>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let (a, branches) = run(&state, move |app| {
+        let library = b.library.map(|c| app.library_id(&c)).transpose()?;
+        let new = NewAttendance {
+            library,
+            held_on: b.held_on,
+            name: b.name,
+            attendees: b.attendees,
+        };
+        Ok((
+            app.record_attendance(&staff.principal, &staff.actor, new)?,
+            app.list_branches(true)?,
+        ))
+    })
+    .await?;
+    let codes = LibraryCodes::new(&branches);
+    Ok(HttpResponse::Created().json(AttendanceOne {
+        attendance: attendance_dto(&a, &codes),
+    }))
+}
+
+/// Documents the attendance list's parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct AttendanceQuery {
+    /// First day (YYYY-MM-DD).
+    pub from: NaiveDate,
+    /// Last day, included.
+    pub to: NaiveDate,
+    /// Library codes, repeated or a comma list (default: all).
+    pub library: Option<String>,
+}
+
+/// Event attendance entered for a period (librarians, administrators,
+/// managers).
+#[utoipa::path(
+    tag = "statistics",
+    security(("bearer" = [])),
+    params(AttendanceQuery),
+    responses(
+        (status = 200, body = AttendanceList),
+        (status = 400, description = "invalid_query_parameter", body = ErrorEnvelope),
+        (status = 404, description = "library_not_found", body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope),
+    )
+)]
+#[get("/attendance")]
+pub async fn list_attendance(
+    state: web::Data<ApiState>,
+    staff: Staff,
+    req: HttpRequest,
+) -> Result<web::Json<AttendanceList>, ApiError> {
+    let p = period(&req, false)?;
+    let (list, branches) = run(&state, move |app| {
+        let ids = p
+            .libraries
+            .iter()
+            .map(|c| app.library_id(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((
+            app.list_attendance(&staff.principal, p.from, p.to, ids)?,
+            app.list_branches(true)?,
+        ))
+    })
+    .await?;
+    let codes = LibraryCodes::new(&branches);
+    Ok(web::Json(AttendanceList {
+        attendance: list.iter().map(|a| attendance_dto(a, &codes)).collect(),
+    }))
+}

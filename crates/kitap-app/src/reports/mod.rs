@@ -1,0 +1,233 @@
+//! Statistics reports (issue #8): the facts of a period loaded from the
+//! immutable logs in chunks, aggregated by kitap-stats under the configured
+//! `[statistics]` definitions, rendered as JSON, CSV or XLSX; and the event
+//! attendance staff enter for the visits report.
+
+mod attendance;
+mod render;
+
+use std::str::FromStr;
+
+use chrono::{Duration, NaiveDate, NaiveTime};
+use kitap_circulation::AgeBands;
+use kitap_db::stats::{self, EventFact};
+use kitap_db::{branches, DbConnection};
+use kitap_domain::{BranchId, Role, Timestamp, ValueError};
+use kitap_stats::{AttendanceFact, CirculationFact, ReaderFact, Scope, Table};
+
+pub use attendance::NewAttendance;
+pub use kitap_db::stats::Attendance;
+pub use kitap_stats::{Cell, Table as ReportTable};
+pub use render::{ReportFile, ReportFormat};
+
+use crate::{App, AppError, Principal};
+
+/// Who reads reports.
+pub(crate) const READERS_OF_REPORTS: &[Role] = &[Role::Manager, Role::Admin];
+
+/// Rows loaded per query: a year of a city system is read in chunks.
+const CHUNK: i64 = 5_000;
+
+/// The reports there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    Loans,
+    Visits,
+    Readers,
+}
+
+impl ReportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::Loans => "loans",
+            ReportKind::Visits => "visits",
+            ReportKind::Readers => "readers",
+        }
+    }
+}
+
+impl FromStr for ReportKind {
+    type Err = AppError;
+
+    /// An unknown kind is a report nobody has: 404 `report_not_found`.
+    fn from_str(raw: &str) -> Result<Self, AppError> {
+        match raw {
+            "loans" => Ok(ReportKind::Loans),
+            "visits" => Ok(ReportKind::Visits),
+            "readers" => Ok(ReportKind::Readers),
+            _ => Err(AppError::NotFound { entity: "report" }),
+        }
+    }
+}
+
+/// A computed report.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub kind: ReportKind,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The codes of the libraries covered, in row order.
+    pub libraries: Vec<String>,
+    pub tables: Vec<Table>,
+}
+
+/// The instant a Karaganda day starts: reports count local days, like
+/// the desk's "today".
+fn start_of(day: NaiveDate) -> Timestamp {
+    let offset = Duration::seconds(i64::from(crate::circulation::LOCAL_OFFSET_SECONDS));
+    Timestamp::from_utc(day.and_time(NaiveTime::MIN).and_utc() - offset)
+}
+
+fn circulation_fact(e: EventFact) -> CirculationFact {
+    CirculationFact {
+        day: crate::circulation::local_day(e.at.utc()),
+        library: e.branch_id,
+        reader: e.reader_id,
+        kind: e.kind,
+        loan_kind: e.loan_kind,
+        reader_category: e.reader_category,
+        age_band: e.age_band,
+        material_type: e.material_type,
+        kazakh: e.kazakh,
+        language: e.language,
+        knowledge_area: e.knowledge_area,
+    }
+}
+
+/// The circulation facts of `scope`, chunk by chunk.
+pub(crate) fn load_circulation(
+    conn: &mut DbConnection,
+    scope: &Scope,
+) -> Result<Vec<CirculationFact>, AppError> {
+    let ids: Vec<BranchId> = scope.libraries.iter().map(|(id, _)| *id).collect();
+    let until = scope
+        .to
+        .succ_opt()
+        .ok_or_else(|| ValueError::new("to", "is too far in the future"))?;
+    let (from, until) = (start_of(scope.from), start_of(until));
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let chunk = stats::event_facts(conn, from, until, &ids, after, CHUNK)?;
+        let full = chunk.len() as i64 == CHUNK;
+        after = chunk.last().map(|e| e.id);
+        out.extend(chunk.into_iter().map(circulation_fact));
+        if !full {
+            return Ok(out);
+        }
+    }
+}
+
+fn load_attendance(
+    conn: &mut DbConnection,
+    scope: &Scope,
+) -> Result<Vec<AttendanceFact>, AppError> {
+    let ids: Vec<BranchId> = scope.libraries.iter().map(|(id, _)| *id).collect();
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let chunk = stats::attendance(conn, scope.from, scope.to, &ids, after, CHUNK)?;
+        let full = chunk.len() as i64 == CHUNK;
+        after = chunk.last().map(|a| a.id);
+        out.extend(chunk.into_iter().map(|a| AttendanceFact {
+            day: a.held_on,
+            library: a.branch_id,
+            attendees: u64::from(a.attendees),
+        }));
+        if !full {
+            return Ok(out);
+        }
+    }
+}
+
+/// Registered readers, with the category they have now and the age band
+/// of the period's last day.
+fn load_readers(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<ReaderFact>, AppError> {
+    let ids: Vec<BranchId> = scope.libraries.iter().map(|(id, _)| *id).collect();
+    let bands = AgeBands::default();
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let chunk = stats::registrations(conn, scope.from, scope.to, &ids, after, CHUNK)?;
+        let full = chunk.len() as i64 == CHUNK;
+        after = chunk.last().map(|r| r.reader_id);
+        out.extend(chunk.into_iter().map(|r| ReaderFact {
+            reader: r.reader_id,
+            library: r.home_branch_id,
+            registered_on: r.registered_on,
+            registered_until: r.registered_until,
+            category: r.category,
+            age_band: bands.band_for(r.birth_date, scope.to),
+        }));
+        if !full {
+            return Ok(out);
+        }
+    }
+}
+
+/// The libraries a report covers: those asked for, or every active one,
+/// in code order.
+fn scope_of(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    libraries: &[BranchId],
+) -> Result<Scope, AppError> {
+    let mut all = branches::list(conn)?;
+    all.sort_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
+    let chosen = all
+        .into_iter()
+        .filter(|b| match libraries.is_empty() {
+            true => b.active,
+            false => libraries.contains(&b.id),
+        })
+        .map(|b| (b.id, b.code.to_string()))
+        .collect();
+    Scope::new(from, to, chosen).map_err(|e| ValueError::new("to", e.to_string()).into())
+}
+
+impl App {
+    /// Report `kind` for the days `from..=to` and `libraries` (every active
+    /// library when empty). Managers and administrators.
+    pub fn report(
+        &self,
+        who: &Principal,
+        kind: ReportKind,
+        from: NaiveDate,
+        to: NaiveDate,
+        libraries: Vec<BranchId>,
+    ) -> Result<Report, AppError> {
+        who.require_role(READERS_OF_REPORTS)?;
+        if to < from {
+            return Err(ValueError::new("to", "must not be before from").into());
+        }
+        let defs = self.statistics;
+        self.db.read(|conn| {
+            let scope = scope_of(conn, from, to, &libraries)?;
+            let tables = match kind {
+                ReportKind::Loans => {
+                    kitap_stats::loans(&load_circulation(conn, &scope)?, &scope, &defs)
+                }
+                ReportKind::Visits => vec![kitap_stats::visits(
+                    &load_circulation(conn, &scope)?,
+                    &load_attendance(conn, &scope)?,
+                    &scope,
+                )],
+                ReportKind::Readers => vec![kitap_stats::readers(
+                    &load_readers(conn, &scope)?,
+                    &load_circulation(conn, &scope)?,
+                    &load_attendance(conn, &scope)?,
+                    &scope,
+                    &defs,
+                )],
+            };
+            Ok(Report {
+                kind,
+                from,
+                to,
+                libraries: scope.libraries.into_iter().map(|(_, code)| code).collect(),
+                tables,
+            })
+        })
+    }
+}

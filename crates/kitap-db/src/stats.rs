@@ -1,0 +1,267 @@
+//! What the statistics load (issue #8): the circulation facts of a period,
+//! the readers registered in it and the event attendance staff entered, each
+//! for a set of libraries and in seek-paginated chunks so a year of a whole
+//! system never sits in one result set. Also the attendance entries
+//! themselves.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use kitap_domain::{
+    AgeBand, AttendanceId, BranchId, CirculationEventId, CirculationEventKind, LoanKind,
+    ReaderCategory, ReaderId, StaffId, Timestamp,
+};
+
+use crate::schema::{circulation_events, event_attendance, readers};
+use crate::{DbConnection, DbError};
+
+/// One circulation event, the columns statistics count by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventFact {
+    pub id: CirculationEventId,
+    pub at: Timestamp,
+    pub kind: CirculationEventKind,
+    pub branch_id: BranchId,
+    pub reader_id: ReaderId,
+    pub loan_kind: Option<LoanKind>,
+    pub reader_category: ReaderCategory,
+    pub age_band: AgeBand,
+    pub material_type: String,
+    pub language: Option<String>,
+    pub kazakh: bool,
+    pub knowledge_area: Option<String>,
+}
+
+type FactRow = (
+    String,
+    chrono::NaiveDateTime,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+    bool,
+    Option<String>,
+);
+
+fn corrupt(what: &str, id: &str, err: kitap_domain::ValueError) -> DbError {
+    DbError::Corrupt(format!("{what} {id}: {err}"))
+}
+
+fn fact(row: FactRow) -> Result<EventFact, DbError> {
+    let (id, at, kind, branch, reader, loan_kind, category, band, material, language, kazakh, area) =
+        row;
+    let bad = |err| corrupt("circulation event", &id, err);
+    Ok(EventFact {
+        id: id.parse().map_err(bad)?,
+        at: Timestamp::from_naive(at),
+        kind: kind.parse().map_err(bad)?,
+        branch_id: branch.parse().map_err(bad)?,
+        reader_id: reader.parse().map_err(bad)?,
+        loan_kind: loan_kind
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(bad)?,
+        reader_category: category.parse().map_err(bad)?,
+        age_band: band.parse().map_err(bad)?,
+        material_type: material,
+        language,
+        kazakh,
+        knowledge_area: area,
+    })
+}
+
+fn ids(libraries: &[BranchId]) -> Vec<String> {
+    libraries.iter().map(ToString::to_string).collect()
+}
+
+/// The events at `libraries` at or after `from` and before `until`, in id
+/// order after the cursor `after`, at most `limit`.
+pub fn event_facts(
+    conn: &mut DbConnection,
+    from: Timestamp,
+    until: Timestamp,
+    libraries: &[BranchId],
+    after: Option<CirculationEventId>,
+    limit: i64,
+) -> Result<Vec<EventFact>, DbError> {
+    use circulation_events as e;
+    let mut q = e::table
+        .filter(e::at.ge(from.naive()))
+        .filter(e::at.lt(until.naive()))
+        .filter(e::branch_id.eq_any(ids(libraries)))
+        .select((
+            e::id,
+            e::at,
+            e::kind,
+            e::branch_id,
+            e::reader_id,
+            e::loan_kind,
+            e::reader_category,
+            e::age_band,
+            e::material_type,
+            e::language,
+            e::kazakh,
+            e::knowledge_area,
+        ))
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(e::id.gt(after.to_string()));
+    }
+    q.order(e::id.asc())
+        .limit(limit)
+        .load::<FactRow>(conn)?
+        .into_iter()
+        .map(fact)
+        .collect()
+}
+
+/// A reader's registration as the statistics see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub reader_id: ReaderId,
+    pub home_branch_id: BranchId,
+    pub registered_on: NaiveDate,
+    pub registered_until: NaiveDate,
+    pub category: ReaderCategory,
+    pub birth_date: NaiveDate,
+}
+
+/// Readers of `libraries` whose registration covers a day of `from..=to`,
+/// in id order after `after`, at most `limit`.
+pub fn registrations(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    libraries: &[BranchId],
+    after: Option<ReaderId>,
+    limit: i64,
+) -> Result<Vec<Registration>, DbError> {
+    let mut q = readers::table
+        .filter(readers::registered_on.le(to))
+        .filter(readers::registered_until.ge(from))
+        .filter(readers::home_branch_id.eq_any(ids(libraries)))
+        .select((
+            readers::id,
+            readers::home_branch_id,
+            readers::registered_on,
+            readers::registered_until,
+            readers::category,
+            readers::birth_date,
+        ))
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(readers::id.gt(after.to_string()));
+    }
+    q.order(readers::id.asc())
+        .limit(limit)
+        .load::<(String, String, NaiveDate, NaiveDate, String, NaiveDate)>(conn)?
+        .into_iter()
+        .map(|(id, branch, on, until, category, birth)| {
+            let bad = |err| corrupt("reader", &id, err);
+            Ok(Registration {
+                reader_id: id.parse().map_err(bad)?,
+                home_branch_id: branch.parse().map_err(bad)?,
+                registered_on: on,
+                registered_until: until,
+                category: category.parse().map_err(bad)?,
+                birth_date: birth,
+            })
+        })
+        .collect()
+}
+
+/// Attendance of one library event, entered by staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attendance {
+    pub id: AttendanceId,
+    pub branch_id: BranchId,
+    pub held_on: NaiveDate,
+    pub name: String,
+    pub attendees: u32,
+    pub created_by: Option<StaffId>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = event_attendance)]
+#[diesel(treat_none_as_default_value = false)]
+struct AttendanceRow {
+    id: String,
+    branch_id: String,
+    held_on: NaiveDate,
+    name: String,
+    attendees: i32,
+    created_by: Option<String>,
+    created_at: chrono::NaiveDateTime,
+}
+
+impl TryFrom<AttendanceRow> for Attendance {
+    type Error = DbError;
+
+    fn try_from(row: AttendanceRow) -> Result<Self, DbError> {
+        let bad = |err| corrupt("event attendance", &row.id, err);
+        Ok(Attendance {
+            id: row.id.parse().map_err(bad)?,
+            branch_id: row.branch_id.parse().map_err(bad)?,
+            held_on: row.held_on,
+            name: row.name.clone(),
+            attendees: u32::try_from(row.attendees)
+                .map_err(|_| DbError::Corrupt(format!("event attendance {}: attendees", row.id)))?,
+            created_by: row
+                .created_by
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(bad)?,
+            created_at: Timestamp::from_naive(row.created_at),
+        })
+    }
+}
+
+pub fn insert_attendance(conn: &mut DbConnection, a: &Attendance) -> Result<(), DbError> {
+    let attendees = i32::try_from(a.attendees)
+        .map_err(|_| DbError::Corrupt("event attendance: attendees out of range".to_owned()))?;
+    diesel::insert_into(event_attendance::table)
+        .values(AttendanceRow {
+            id: a.id.to_string(),
+            branch_id: a.branch_id.to_string(),
+            held_on: a.held_on,
+            name: a.name.clone(),
+            attendees,
+            created_by: a.created_by.map(|s| s.to_string()),
+            created_at: a.created_at.naive(),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The attendance entries of `libraries` held in `from..=to`, in entry
+/// (id) order after `after`, at most `limit`.
+pub fn attendance(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    libraries: &[BranchId],
+    after: Option<AttendanceId>,
+    limit: i64,
+) -> Result<Vec<Attendance>, DbError> {
+    let mut q = event_attendance::table
+        .filter(event_attendance::held_on.ge(from))
+        .filter(event_attendance::held_on.le(to))
+        .filter(event_attendance::branch_id.eq_any(ids(libraries)))
+        .select(AttendanceRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(event_attendance::id.gt(after.to_string()));
+    }
+    q.order(event_attendance::id.asc())
+        .limit(limit)
+        .load(conn)?
+        .into_iter()
+        .map(Attendance::try_from)
+        .collect()
+}

@@ -1,0 +1,338 @@
+//! Each indicator's definition pinned on a fixture small enough to count
+//! by hand.
+
+use chrono::NaiveDate;
+use kitap_domain::{
+    AgeBand, BranchId, CirculationEventKind as K, LoanKind, ReaderCategory, ReaderId,
+};
+
+use crate::*;
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+}
+
+struct World {
+    a: BranchId,
+    b: BranchId,
+    scope: Scope,
+}
+
+fn world() -> World {
+    let (a, b) = (BranchId::new(), BranchId::new());
+    let scope = Scope::new(day(1), day(31), vec![(a, "A".into()), (b, "B".into())]).unwrap();
+    World { a, b, scope }
+}
+
+fn fact(library: BranchId, reader: ReaderId, d: u32, kind: K) -> CirculationFact {
+    CirculationFact {
+        day: day(d),
+        library,
+        reader,
+        kind,
+        loan_kind: Some(LoanKind::Home),
+        reader_category: ReaderCategory::Adult,
+        age_band: AgeBand::Adult,
+        material_type: "book".into(),
+        kazakh: false,
+        language: Some("rus".into()),
+        knowledge_area: Some("fiction".into()),
+    }
+}
+
+fn int(t: &Table, keys: &[&str], column: &str) -> u64 {
+    t.cell(keys, column)
+        .and_then(Cell::as_int)
+        .unwrap_or_else(|| panic!("{keys:?} {column} in {t:?}"))
+}
+
+fn table<'a>(tables: &'a [Table], id: &str) -> &'a Table {
+    tables.iter().find(|t| t.id == id).unwrap()
+}
+
+/// Reader r1: a home checkout, its renewal and return at A; r2: a
+/// reading-room issue and its return at A.
+fn desk(w: &World) -> Vec<CirculationFact> {
+    let (r1, r2) = (ReaderId::new(), ReaderId::new());
+    let mut room = fact(w.a, r2, 5, K::Checkout);
+    room.loan_kind = Some(LoanKind::ReadingRoom);
+    let mut room_back = fact(w.a, r2, 5, K::Return);
+    room_back.loan_kind = Some(LoanKind::ReadingRoom);
+    vec![
+        fact(w.a, r1, 2, K::Checkout),
+        fact(w.a, r1, 10, K::Renewal),
+        fact(w.a, r1, 20, K::Return),
+        room,
+        room_back,
+    ]
+}
+
+#[test]
+fn renewals_and_reading_room_issues_count_as_configured() {
+    let w = world();
+    let facts = desk(&w);
+    let cases = [
+        (true, true, 3),
+        (false, true, 2),
+        (true, false, 2),
+        (false, false, 1),
+    ];
+    for (renewals, room, expected) in cases {
+        let defs = Definitions {
+            renewals_count_as_loans: renewals,
+            reading_room_counts_as_loan: room,
+        };
+        let t = loans(&facts, &w.scope, &defs);
+        let summary = table(&t, "loans");
+        assert_eq!(int(summary, &["A"], "Loans"), expected, "{defs:?}");
+        assert_eq!(int(summary, &[TOTAL], "Loans"), expected, "{defs:?}");
+        assert_eq!(int(summary, &["B"], "Loans"), 0);
+        // The parts are shown whatever counts.
+        assert_eq!(int(summary, &["A"], "Home checkouts"), 1);
+        assert_eq!(int(summary, &["A"], "Reading-room issues"), 1);
+        assert_eq!(int(summary, &["A"], "Renewals"), 1);
+        assert_eq!(int(table(&t, "loans_by_reader"), &["A"], "Total"), expected);
+        assert_eq!(
+            int(table(&t, "loans_by_material"), &["A"], "book"),
+            expected
+        );
+        assert_eq!(
+            int(table(&t, "loans_by_area"), &["A", "fiction"], "Loans"),
+            expected
+        );
+    }
+    assert_eq!(
+        Definitions::default(),
+        Definitions {
+            renewals_count_as_loans: true,
+            reading_room_counts_as_loan: true
+        }
+    );
+}
+
+#[test]
+fn returns_and_other_events_are_no_loans() {
+    let w = world();
+    let r = ReaderId::new();
+    let facts = vec![
+        fact(w.a, r, 3, K::Return),
+        fact(w.a, r, 3, K::MarkLost),
+        fact(w.a, r, 3, K::Override),
+    ];
+    let t = loans(&facts, &w.scope, &Definitions::default());
+    assert_eq!(int(table(&t, "loans"), &[TOTAL], "Loans"), 0);
+}
+
+#[test]
+fn two_events_the_same_day_are_one_visit_two_libraries_two() {
+    let w = world();
+    let (r1, r2) = (ReaderId::new(), ReaderId::new());
+    let facts = vec![
+        // r1: checkout and return at A on the 4th: one visit.
+        fact(w.a, r1, 4, K::Checkout),
+        fact(w.a, r1, 4, K::Return),
+        // r1 at B the same day: a second visit.
+        fact(w.b, r1, 4, K::Checkout),
+        // r1 at A again on the 9th: a third.
+        fact(w.a, r1, 9, K::Renewal),
+        // r2 at B on the 4th: a fourth.
+        fact(w.b, r2, 4, K::Return),
+        // Outside the period: ignored.
+        CirculationFact {
+            day: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+            ..fact(w.a, r2, 1, K::Checkout)
+        },
+    ];
+    let attendance = vec![
+        AttendanceFact {
+            day: day(15),
+            library: w.b,
+            attendees: 25,
+        },
+        AttendanceFact {
+            day: NaiveDate::from_ymd_opt(2026, 2, 28).unwrap(),
+            library: w.b,
+            attendees: 99,
+        },
+    ];
+    let t = visits(&facts, &attendance, &w.scope);
+    assert_eq!(int(&t, &["A"], "Circulation visits"), 2);
+    assert_eq!(int(&t, &["B"], "Circulation visits"), 2);
+    assert_eq!(int(&t, &[TOTAL], "Circulation visits"), 4);
+    assert_eq!(int(&t, &["A"], "Event attendance"), 0);
+    assert_eq!(int(&t, &["B"], "Event attendance"), 25);
+    assert_eq!(int(&t, &["B"], "Visits"), 27);
+    assert_eq!(int(&t, &[TOTAL], "Visits"), 29);
+    assert_eq!(int(&t, &["A"], "Readers visiting"), 1);
+    assert_eq!(int(&t, &["B"], "Readers visiting"), 2);
+    // r1 visited both libraries: one reader in the total.
+    assert_eq!(int(&t, &[TOTAL], "Readers visiting"), 2);
+}
+
+#[test]
+fn the_kazakh_share_and_the_language_split() {
+    let w = world();
+    let r = ReaderId::new();
+    let kazakh_flag = CirculationFact {
+        kazakh: true,
+        language: None,
+        ..fact(w.a, r, 2, K::Checkout)
+    };
+    let kaz_code = CirculationFact {
+        language: Some("kaz".into()),
+        knowledge_area: Some("technology".into()),
+        ..fact(w.a, r, 2, K::Checkout)
+    };
+    let russian = fact(w.a, r, 3, K::Checkout);
+    let english = CirculationFact {
+        language: Some("eng".into()),
+        knowledge_area: None,
+        ..fact(w.b, r, 3, K::Checkout)
+    };
+    let t = loans(
+        &[kazakh_flag, kaz_code, russian, english],
+        &w.scope,
+        &Definitions::default(),
+    );
+    let summary = table(&t, "loans");
+    assert_eq!(int(summary, &["A"], "Kazakh"), 2);
+    assert_eq!(int(summary, &["A"], "Russian"), 1);
+    assert_eq!(int(summary, &[TOTAL], "Other language"), 1);
+    assert_eq!(
+        summary.cell(&["A"], "Kazakh share"),
+        Some(&Cell::Ratio(Some(0.67)))
+    );
+    assert_eq!(
+        summary.cell(&[TOTAL], "Kazakh share"),
+        Some(&Cell::Ratio(Some(0.5)))
+    );
+    assert_eq!(
+        summary.cell(&["B"], "Kazakh share"),
+        Some(&Cell::Ratio(Some(0.0)))
+    );
+    let area = table(&t, "loans_by_area");
+    assert_eq!(int(area, &["A", "fiction"], "Loans"), 2);
+    assert_eq!(int(area, &["A", "fiction"], "Kazakh"), 1);
+    assert_eq!(int(area, &["A", "technology"], "Kazakh"), 1);
+    // No group: "other".
+    assert_eq!(int(area, &["B", "other"], "Loans"), 1);
+    assert_eq!(int(area, &[TOTAL, "all"], "Loans"), 4);
+    assert_eq!(area.rows.len(), 3 * (AREAS.len() + 1));
+    assert_eq!(language_group(false, Some("RUS")), LanguageGroup::Russian);
+    assert_eq!(language_group(true, Some("rus")), LanguageGroup::Kazakh);
+    assert_eq!(language_group(false, None), LanguageGroup::Other);
+}
+
+#[test]
+fn loans_by_reader_use_the_category_and_band_of_the_moment() {
+    let w = world();
+    let r = ReaderId::new();
+    let as_child = CirculationFact {
+        reader_category: ReaderCategory::Pupil,
+        age_band: AgeBand::Child,
+        ..fact(w.a, r, 2, K::Checkout)
+    };
+    let as_youth = CirculationFact {
+        reader_category: ReaderCategory::Pupil,
+        age_band: AgeBand::Youth,
+        material_type: "periodical".into(),
+        ..fact(w.b, r, 25, K::Checkout)
+    };
+    let t = loans(&[as_child, as_youth], &w.scope, &Definitions::default());
+    let by = table(&t, "loans_by_reader");
+    assert_eq!(int(by, &[TOTAL], "category pupil"), 2);
+    assert_eq!(int(by, &[TOTAL], "age child"), 1);
+    assert_eq!(int(by, &["B"], "age youth"), 1);
+    assert_eq!(int(by, &[TOTAL], "category adult"), 0);
+    let m = table(&t, "loans_by_material");
+    assert_eq!(m.columns, ["Library", "book", "periodical", "Total"]);
+    assert_eq!(int(m, &["A"], "periodical"), 0);
+    assert_eq!(int(m, &[TOTAL], "periodical"), 1);
+}
+
+#[test]
+fn readers_registered_new_active_and_per_reader_ratios() {
+    let w = world();
+    let reader = |library, on: NaiveDate, until: NaiveDate, category, age_band| ReaderFact {
+        reader: ReaderId::new(),
+        library,
+        registered_on: on,
+        registered_until: until,
+        category,
+        age_band,
+    };
+    let feb = NaiveDate::from_ymd_opt(2026, 2, 1).unwrap();
+    let jan = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let next = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+    let old = reader(
+        w.a,
+        NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        feb,
+        ReaderCategory::Adult,
+        AgeBand::Adult,
+    );
+    let renewed = reader(w.a, jan, next, ReaderCategory::Pensioner, AgeBand::Adult);
+    let new_a = reader(w.a, day(3), next, ReaderCategory::Pupil, AgeBand::Child);
+    let new_b = reader(w.b, day(20), next, ReaderCategory::Student, AgeBand::Youth);
+    let later = reader(
+        w.b,
+        NaiveDate::from_ymd_opt(2026, 4, 2).unwrap(),
+        next,
+        ReaderCategory::Adult,
+        AgeBand::Adult,
+    );
+    // new_a borrows at A twice (one visit) and at B once; renewed at A.
+    let facts = vec![
+        fact(w.a, new_a.reader, 3, K::Checkout),
+        fact(w.a, new_a.reader, 3, K::Checkout),
+        fact(w.b, new_a.reader, 7, K::Checkout),
+        fact(w.a, renewed.reader, 8, K::Renewal),
+    ];
+    let attendance = vec![AttendanceFact {
+        day: day(9),
+        library: w.a,
+        attendees: 4,
+    }];
+    let all = [old, renewed, new_a, new_b, later];
+    let t = readers(&all, &facts, &attendance, &w.scope, &Definitions::default());
+    // "old" expired before March; "later" registered after it.
+    assert_eq!(int(&t, &["A"], "Registered"), 2);
+    assert_eq!(int(&t, &["B"], "Registered"), 1);
+    assert_eq!(int(&t, &[TOTAL], "Registered"), 3);
+    assert_eq!(int(&t, &["A"], "New"), 1);
+    assert_eq!(int(&t, &[TOTAL], "New"), 2);
+    assert_eq!(int(&t, &["A"], "Active"), 2);
+    assert_eq!(int(&t, &["B"], "Active"), 1);
+    assert_eq!(int(&t, &[TOTAL], "Active"), 2);
+    assert_eq!(int(&t, &[TOTAL], "category pupil"), 1);
+    assert_eq!(int(&t, &[TOTAL], "category pensioner"), 1);
+    assert_eq!(int(&t, &["B"], "age youth"), 1);
+    assert_eq!(int(&t, &["A"], "age adult"), 1);
+    assert_eq!(int(&t, &["A"], "Loans"), 3);
+    // A: new_a on the 3rd, renewed on the 8th, 4 attendees.
+    assert_eq!(int(&t, &["A"], "Visits"), 6);
+    assert_eq!(
+        t.cell(&["A"], "Loans per reader"),
+        Some(&Cell::Ratio(Some(1.5)))
+    );
+    assert_eq!(
+        t.cell(&["A"], "Visits per reader"),
+        Some(&Cell::Ratio(Some(3.0)))
+    );
+    assert_eq!(
+        t.cell(&[TOTAL], "Loans per reader"),
+        Some(&Cell::Ratio(Some(1.33)))
+    );
+    let none = Scope::new(day(1), day(31), vec![]).unwrap();
+    let empty = readers(&all, &facts, &attendance, &none, &Definitions::default());
+    assert_eq!(
+        empty.cell(&[TOTAL], "Loans per reader"),
+        Some(&Cell::Ratio(None))
+    );
+}
+
+#[test]
+fn a_reversed_period_is_refused() {
+    assert!(Scope::new(day(2), day(1), vec![]).is_err());
+    assert!(Scope::new(day(1), day(1), vec![]).is_ok());
+}
