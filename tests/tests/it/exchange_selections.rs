@@ -231,6 +231,26 @@ both_backends! {
         selection_op(&app, &l.f07, "F07", &id, "return").await.expect(200);
     }
 
+    async fn a_draft_is_cancelled_and_its_copies_are_free_again(app: TestApp) {
+        let l = libs(&app).await;
+        let a = copy_at(&app, &l.cataloger, "C00", "Атаманның ақыры").await;
+        let body = json!({"name": "Жоба", "to_library": "F07", "due_on": due(10), "copy_ids": [a.1]});
+        let made = post_at(&app, &l.c00, "C00", "/api/v1/selections", body).await.expect(201);
+        let id = made.body["selection"]["id"].as_str().unwrap().to_owned();
+        conflict(selection_op(&app, &l.f07, "F07", &id, "cancel").await, "wrong_library");
+        let cancelled = selection_op(&app, &l.c00, "C00", &id, "cancel").await.expect(200);
+        assert_eq!(cancelled.body["selection"]["status"], "cancelled");
+        conflict(selection_op(&app, &l.c00, "C00", &id, "cancel").await, "selection_wrong_status");
+        conflict(selection_op(&app, &l.c00, "C00", &id, "dispatch").await, "selection_wrong_status");
+        // The copy may join another selection now.
+        let other = json!({"name": "Басқа", "to_library": "F12", "due_on": due(10), "copy_ids": [a.1]});
+        let next = post_at(&app, &l.c00, "C00", "/api/v1/selections", other).await.expect(201);
+        let next_id = next.body["selection"]["id"].as_str().unwrap().to_owned();
+        selection_op(&app, &l.c00, "C00", &next_id, "dispatch").await.expect(200);
+        // A dispatched selection is not cancelled: it comes back by its return.
+        conflict(selection_op(&app, &l.c00, "C00", &next_id, "cancel").await, "selection_wrong_status");
+    }
+
     async fn reminders_are_written_once(app: TestApp) {
         let l = libs(&app).await;
         let a = copy_at(&app, &l.cataloger, "C00", "Ботагөз").await;

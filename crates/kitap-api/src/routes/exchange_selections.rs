@@ -450,6 +450,31 @@ pub async fn remove_copy(
     Ok(web::Json(out))
 }
 
+/// Cancel a draft at the lending library; its copies are free again.
+#[utoipa::path(
+    tag = "exchange",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "selection id")),
+    responses(
+        (status = 200, body = SelectionOne),
+        (status = 404, description = "selection_not_found", body = ErrorEnvelope),
+        (status = 409, description = "wrong_library, selection_wrong_status, version_conflict", body = ErrorEnvelope),
+    )
+)]
+#[post("/selections/{id}/cancel")]
+pub async fn cancel(
+    state: web::Data<ApiState>,
+    staff: Staff,
+    id: web::Path<String>,
+) -> Result<web::Json<SelectionOne>, ApiError> {
+    let id: SelectionId = parse_id(&id)?;
+    let out = selection_call(&state, move |app| {
+        app.cancel_selection(&staff.principal, &staff.actor, id)
+    })
+    .await?;
+    Ok(web::Json(out))
+}
+
 /// Dispatch a draft as a unit from the lending library: every copy leaves
 /// in transit for the selection, or (one no longer on the shelf) none does.
 #[utoipa::path(

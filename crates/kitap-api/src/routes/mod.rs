@@ -164,6 +164,7 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(exchange_selections::get)
         .service(exchange_selections::add_copies)
         .service(exchange_selections::remove_copy)
+        .service(exchange_selections::cancel)
         .service(exchange_selections::dispatch)
         .service(exchange_selections::receive)
         .service(exchange_selections::return_unit)

@@ -578,6 +578,47 @@ impl App {
         })
     }
 
+    /// Cancels a draft at the lending library: its copies are free for
+    /// another selection. A dispatched selection comes back by its return.
+    pub fn cancel_selection(
+        &self,
+        who: &Principal,
+        actor: &Actor,
+        id: SelectionId,
+    ) -> Result<SelectionView, AppError> {
+        who.require_role(MOVERS)?;
+        let now = Timestamp::now();
+        let here = who.acting_branch.id;
+        self.db.write(|conn| {
+            let mut s = find_for(conn, id)?;
+            if here != s.from_branch_id {
+                return Err(wrong_library(here, "lending"));
+            }
+            if s.status != SelectionStatus::Draft {
+                return Err(wrong_status(
+                    &s,
+                    "only a draft is cancelled; a dispatched selection is returned as a unit",
+                ));
+            }
+            let before = summary(&s);
+            for c in selections::copies(conn, s.id)? {
+                selections::remove_copy(conn, s.id, c.copy_id)?;
+            }
+            s.status = SelectionStatus::Cancelled;
+            s.closed_at = Some(now);
+            save(conn, &mut s)?;
+            crate::audit::record(
+                conn,
+                actor,
+                "cancel_selection",
+                ("selection", &s.id),
+                Some(before),
+                Some(summary(&s)),
+            )?;
+            view_in(conn, s)
+        })
+    }
+
     /// Sends a draft as a unit from the lending library.
     pub fn dispatch_selection(
         &self,
