@@ -7,11 +7,11 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use kitap_domain::{
-    AgeBand, AttendanceId, BranchId, CirculationEventId, CirculationEventKind, LoanKind,
-    ReaderCategory, ReaderId, StaffId, Timestamp,
+    AgeBand, AttendanceId, BranchId, CirculationEventId, CirculationEventKind, LoanId, LoanKind,
+    ReaderCategory, ReaderId, RecordId, RecordStatus, StaffId, Timestamp,
 };
 
-use crate::schema::{circulation_events, event_attendance, readers};
+use crate::schema::{circulation_events, event_attendance, loans, readers, records};
 use crate::{DbConnection, DbError};
 
 /// One circulation event, the columns statistics count by.
@@ -263,5 +263,134 @@ pub fn attendance(
         .load(conn)?
         .into_iter()
         .map(Attendance::try_from)
+        .collect()
+}
+
+/// A loan as the debtors report counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoanRow {
+    pub id: LoanId,
+    pub reader_id: ReaderId,
+    pub branch_id: BranchId,
+    pub issued_at: Timestamp,
+    pub due_on: NaiveDate,
+    pub returned_at: Option<Timestamp>,
+    pub lost_at: Option<Timestamp>,
+}
+
+type LoanTuple = (
+    String,
+    String,
+    String,
+    chrono::NaiveDateTime,
+    NaiveDate,
+    Option<chrono::NaiveDateTime>,
+    Option<chrono::NaiveDateTime>,
+);
+
+/// Loans issued by `libraries` before `until`, due before `due_before`
+/// and not closed (returned or lost) before `open_since`: every loan that
+/// can be overdue at a day in between. Id order after `after`, at most
+/// `limit`.
+pub fn overdue_candidates(
+    conn: &mut DbConnection,
+    until: Timestamp,
+    due_before: NaiveDate,
+    open_since: Timestamp,
+    libraries: &[BranchId],
+    after: Option<LoanId>,
+    limit: i64,
+) -> Result<Vec<LoanRow>, DbError> {
+    let mut q = loans::table
+        .filter(loans::issued_at.lt(until.naive()))
+        .filter(loans::due_on.lt(due_before))
+        .filter(
+            loans::returned_at
+                .is_null()
+                .or(loans::returned_at.ge(open_since.naive())),
+        )
+        .filter(
+            loans::lost_at
+                .is_null()
+                .or(loans::lost_at.ge(open_since.naive())),
+        )
+        .filter(loans::branch_id.eq_any(ids(libraries)))
+        .select((
+            loans::id,
+            loans::reader_id,
+            loans::branch_id,
+            loans::issued_at,
+            loans::due_on,
+            loans::returned_at,
+            loans::lost_at,
+        ))
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(loans::id.gt(after.to_string()));
+    }
+    q.order(loans::id.asc())
+        .limit(limit)
+        .load::<LoanTuple>(conn)?
+        .into_iter()
+        .map(|(id, reader, branch, issued, due, returned, lost)| {
+            let bad = |err| corrupt("loan", &id, err);
+            Ok(LoanRow {
+                id: id.parse().map_err(bad)?,
+                reader_id: reader.parse().map_err(bad)?,
+                branch_id: branch.parse().map_err(bad)?,
+                issued_at: Timestamp::from_naive(issued),
+                due_on: due,
+                returned_at: returned.map(Timestamp::from_naive),
+                lost_at: lost.map(Timestamp::from_naive),
+            })
+        })
+        .collect()
+}
+
+/// A catalogue record, the columns the e-catalogue report counts by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRow {
+    pub id: RecordId,
+    pub created_at: Timestamp,
+    pub record_type: String,
+    pub language: Option<String>,
+    pub kazakh: bool,
+}
+
+/// Active (not withdrawn) records created before `until`, in id order
+/// after `after`, at most `limit`.
+pub fn catalogue_records(
+    conn: &mut DbConnection,
+    until: Timestamp,
+    after: Option<RecordId>,
+    limit: i64,
+) -> Result<Vec<RecordRow>, DbError> {
+    let mut q = records::table
+        .filter(records::created_at.lt(until.naive()))
+        .filter(records::status.eq(RecordStatus::Active.as_str()))
+        .select((
+            records::id,
+            records::created_at,
+            records::record_type,
+            records::language,
+            records::kazakh,
+        ))
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(records::id.gt(after.to_string()));
+    }
+    q.order(records::id.asc())
+        .limit(limit)
+        .load::<(String, chrono::NaiveDateTime, String, Option<String>, bool)>(conn)?
+        .into_iter()
+        .map(|(id, at, record_type, language, kazakh)| {
+            Ok(RecordRow {
+                id: id.parse().map_err(|err| corrupt("record", &id, err))?,
+                created_at: Timestamp::from_naive(at),
+                record_type,
+                language,
+                kazakh,
+            })
+        })
         .collect()
 }

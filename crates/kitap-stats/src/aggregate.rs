@@ -64,7 +64,7 @@ fn in_scope<'a>(
 }
 
 /// The row keys: each library, then the total (`None`).
-fn row_keys(scope: &Scope) -> Vec<(Option<BranchId>, String)> {
+pub(crate) fn row_keys(scope: &Scope) -> Vec<(Option<BranchId>, String)> {
     scope
         .libraries
         .iter()
@@ -73,7 +73,7 @@ fn row_keys(scope: &Scope) -> Vec<(Option<BranchId>, String)> {
         .collect()
 }
 
-fn mine(key: Option<BranchId>, library: BranchId) -> bool {
+pub(crate) fn mine(key: Option<BranchId>, library: BranchId) -> bool {
     key.is_none_or(|k| k == library)
 }
 
@@ -106,7 +106,7 @@ impl LangCounts {
     }
 }
 
-fn columns(names: &[&str]) -> Vec<String> {
+pub(crate) fn columns(names: &[&str]) -> Vec<String> {
     names.iter().map(|c| (*c).to_owned()).collect()
 }
 

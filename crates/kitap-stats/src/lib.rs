@@ -10,6 +10,7 @@
 //! reader later never rewrites a past report.
 
 mod aggregate;
+mod debt;
 mod table;
 
 use chrono::NaiveDate;
@@ -17,6 +18,7 @@ use kitap_domain::{AgeBand, BranchId, CirculationEventKind, LoanKind, ReaderCate
 use serde::{Deserialize, Serialize};
 
 pub use aggregate::{language_group, loans, readers, visits, LanguageGroup, AREAS, TOTAL};
+pub use debt::{debtors, ecatalog, year_earlier, LoanFact, RecordFact};
 pub use table::{Cell, Table};
 
 /// What counts as what: the switches a statistics department argues about.

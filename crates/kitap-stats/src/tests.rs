@@ -336,3 +336,145 @@ fn a_reversed_period_is_refused() {
     assert!(Scope::new(day(2), day(1), vec![]).is_err());
     assert!(Scope::new(day(1), day(1), vec![]).is_ok());
 }
+
+fn loan(
+    library: BranchId,
+    reader: ReaderId,
+    issued: NaiveDate,
+    due: NaiveDate,
+    closed: Option<NaiveDate>,
+) -> LoanFact {
+    LoanFact {
+        reader,
+        library,
+        issued_on: issued,
+        due_on: due,
+        closed_on: closed,
+    }
+}
+
+fn registered(library: BranchId, reader: ReaderId, on: NaiveDate) -> ReaderFact {
+    ReaderFact {
+        reader,
+        library,
+        registered_on: on,
+        registered_until: on + chrono::Duration::days(400),
+        category: ReaderCategory::Adult,
+        age_band: AgeBand::Adult,
+    }
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+#[test]
+fn debtors_count_overdue_loans_at_the_period_end_and_a_year_earlier() {
+    let w = world();
+    let (r1, r2, r3, r4) = (
+        ReaderId::new(),
+        ReaderId::new(),
+        ReaderId::new(),
+        ReaderId::new(),
+    );
+    let loans = vec![
+        // r1 owes two copies at A and one at B.
+        loan(w.a, r1, day(1), day(10), None),
+        loan(w.a, r1, day(2), day(10), None),
+        loan(w.b, r1, day(2), day(10), None),
+        // r2: returned on the 31st (not a debtor); due on the 31st (not yet late).
+        loan(w.a, r2, day(1), day(10), Some(day(31))),
+        loan(w.a, r2, day(1), day(31), None),
+        // r3: late a year ago, returned since; r4: issued after the year-earlier end.
+        loan(
+            w.b,
+            r3,
+            ymd(2025, 3, 1),
+            ymd(2025, 3, 15),
+            Some(ymd(2025, 6, 1)),
+        ),
+        loan(
+            w.b,
+            r4,
+            ymd(2025, 4, 1),
+            ymd(2025, 4, 10),
+            Some(ymd(2025, 5, 1)),
+        ),
+    ];
+    let readers = vec![
+        registered(w.a, r1, ymd(2026, 1, 1)),
+        registered(w.a, r2, ymd(2026, 1, 1)),
+        registered(w.b, r3, ymd(2025, 1, 1)),
+        registered(w.b, r4, ymd(2025, 1, 1)),
+    ];
+    let t = debtors(&loans, &readers, &w.scope);
+    let cols = [
+        "Debtors",
+        "Overdue copies",
+        "Registered readers",
+        "Debtors a year earlier",
+        "Overdue copies a year earlier",
+        "Registered readers a year earlier",
+    ];
+    let ints = |row: &str| {
+        cols.iter()
+            .map(|c| t.cell(&[row], c).and_then(Cell::as_int).unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ints("A"), [1, 2, 2, 0, 0, 0]);
+    // r3/r4 registered 2025-01-01 for 400 days: gone by March 2026.
+    assert_eq!(ints("B"), [1, 1, 0, 1, 1, 2]);
+    assert_eq!(ints(TOTAL), [1, 3, 2, 1, 1, 2]);
+    assert_eq!(
+        t.cell(&["A"], "Debtors share"),
+        Some(&Cell::Ratio(Some(0.5)))
+    );
+    assert_eq!(
+        t.cell(&[TOTAL], "Debtors share"),
+        Some(&Cell::Ratio(Some(0.5)))
+    );
+    assert_eq!(
+        t.cell(&["A"], "Debtors share a year earlier"),
+        Some(&Cell::Ratio(None))
+    );
+    assert_eq!(
+        year_earlier(&Scope::new(ymd(2024, 2, 29), ymd(2024, 2, 29), vec![]).unwrap()).to,
+        ymd(2023, 2, 28)
+    );
+}
+
+#[test]
+fn ecatalog_counts_records_at_the_end_and_created_in_the_period() {
+    let w = world();
+    let rec = |on: NaiveDate, t: &str, kazakh: bool, lang: Option<&str>| RecordFact {
+        created_on: on,
+        record_type: t.into(),
+        kazakh,
+        language: lang.map(Into::into),
+    };
+    let records = vec![
+        rec(ymd(2025, 5, 1), "book", false, Some("rus")),
+        rec(day(3), "book", true, None),
+        rec(day(31), "serial", false, Some("kaz")),
+        rec(day(4), "book", false, Some("eng")),
+        // After the period: not yet in the catalogue.
+        rec(ymd(2026, 4, 1), "book", true, None),
+    ];
+    let t = ecatalog(&records, &w.scope);
+    let cols = [
+        "Records",
+        "Kazakh",
+        "Russian",
+        "Other language",
+        "Created in period",
+    ];
+    let ints = |row: &str| {
+        cols.iter()
+            .map(|c| t.cell(&[row], c).and_then(Cell::as_int).unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ints("book"), [3, 1, 1, 1, 2]);
+    assert_eq!(ints("serial"), [1, 1, 0, 0, 1]);
+    assert_eq!(ints(TOTAL), [4, 2, 1, 1, 3]);
+    assert_eq!(t.rows.len(), 3);
+}

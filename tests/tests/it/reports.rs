@@ -21,7 +21,13 @@ struct History {
     today: NaiveDate,
 }
 
-async fn copy(app: &TestApp, cataloger: &str, library: &str, title: &str, kazakh: bool) -> String {
+pub(crate) async fn copy(
+    app: &TestApp,
+    cataloger: &str,
+    library: &str,
+    title: &str,
+    kazakh: bool,
+) -> String {
     let id = record(app, cataloger, title, kazakh).await;
     let made = at(
         app,
@@ -129,7 +135,7 @@ async fn report(app: &TestApp, h: &History, kind: &str) -> Value {
     app.get(&path, Some(&h.manager)).await.expect(200).body
 }
 
-fn table<'a>(report: &'a Value, id: &str) -> &'a Value {
+pub(crate) fn table<'a>(report: &'a Value, id: &str) -> &'a Value {
     report["tables"]
         .as_array()
         .unwrap()
@@ -139,7 +145,7 @@ fn table<'a>(report: &'a Value, id: &str) -> &'a Value {
 }
 
 /// The cell of `column` in the row whose first cells are `keys`.
-fn cell(t: &Value, keys: &[&str], column: &str) -> Value {
+pub(crate) fn cell(t: &Value, keys: &[&str], column: &str) -> Value {
     let at = t["columns"]
         .as_array()
         .unwrap()
@@ -155,7 +161,7 @@ fn cell(t: &Value, keys: &[&str], column: &str) -> Value {
     row[at].clone()
 }
 
-fn ints(t: &Value, keys: &[&str], columns: &[&str]) -> Vec<u64> {
+pub(crate) fn ints(t: &Value, keys: &[&str], columns: &[&str]) -> Vec<u64> {
     columns
         .iter()
         .map(|c| {
@@ -234,7 +240,7 @@ both_backends! {
     async fn report_errors_have_stable_codes(app: TestApp) {
         let admin = app.admin_token().await;
         let librarian = staff(&app, "lib.f07", "librarian", "F07").await;
-        let r = app.get("/api/v1/reports/fund?from=2026-01-01&to=2026-12-31", Some(&admin)).await.expect(404);
+        let r = app.get("/api/v1/reports/nope?from=2026-01-01&to=2026-12-31", Some(&admin)).await.expect(404);
         assert_eq!(r.code(), "report_not_found");
         let r = app.get("/api/v1/reports/loans?from=2026-13-01&to=2026-12-31", Some(&admin)).await.expect(422);
         assert_eq!(r.code(), "validation_failed");

@@ -40,7 +40,7 @@ pub struct ReportQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TableDto {
     /// Stable id: loans, loans_by_area, loans_by_material, loans_by_reader,
-    /// visits, readers.
+    /// visits, readers, ecatalog, debtors.
     pub id: String,
     pub title: String,
     pub columns: Vec<String>,
@@ -50,7 +50,7 @@ pub struct TableDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportDto {
-    /// loans, visits or readers.
+    /// loans, visits, readers, ecatalog or debtors.
     pub kind: String,
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -127,14 +127,19 @@ fn period(req: &HttpRequest, with_format: bool) -> Result<Period, ApiError> {
 /// `[statistics]`, renewals and reading-room issues; by knowledge group ×
 /// language, by material type, by reader category and age band), `visits`
 /// (distinct reader × library × day with a circulation event, plus event
-/// attendance) or `readers` (registered, new, active, by category and age
-/// band; loans and visits per reader). Counted from the immutable event
-/// logs with each event's facts of its moment, so a period's numbers never
-/// change.
+/// attendance), `readers` (registered, new, active, by category and age
+/// band; loans and visits per reader), `ecatalog` (active catalogue
+/// records at the period end and created in it, by record type and
+/// language; one row per record type, the catalogue being shared) or
+/// `debtors` (per issuing library: readers with a loan open at the period
+/// end and due before it, the copies they hold overdue, their share of the
+/// registered readers, and the same a year earlier). Circulation reports
+/// are counted from the immutable event logs with each event's facts of its
+/// moment, so a period's numbers never change.
 #[utoipa::path(
     tag = "statistics",
     security(("bearer" = [])),
-    params(("kind" = String, Path, description = "loans, visits or readers"), ReportQuery),
+    params(("kind" = String, Path, description = "loans, visits, readers, ecatalog or debtors"), ReportQuery),
     responses(
         (status = 200, description = "the report", content(
             (ReportDto = "application/json"),

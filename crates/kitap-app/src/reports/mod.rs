@@ -13,7 +13,9 @@ use kitap_circulation::AgeBands;
 use kitap_db::stats::{self, EventFact};
 use kitap_db::{branches, DbConnection};
 use kitap_domain::{BranchId, Role, Timestamp, ValueError};
-use kitap_stats::{AttendanceFact, CirculationFact, ReaderFact, Scope, Table};
+use kitap_stats::{
+    AttendanceFact, CirculationFact, LoanFact, ReaderFact, RecordFact, Scope, Table,
+};
 
 pub use attendance::NewAttendance;
 pub use kitap_db::stats::Attendance;
@@ -34,6 +36,8 @@ pub enum ReportKind {
     Loans,
     Visits,
     Readers,
+    Ecatalog,
+    Debtors,
 }
 
 impl ReportKind {
@@ -42,6 +46,8 @@ impl ReportKind {
             ReportKind::Loans => "loans",
             ReportKind::Visits => "visits",
             ReportKind::Readers => "readers",
+            ReportKind::Ecatalog => "ecatalog",
+            ReportKind::Debtors => "debtors",
         }
     }
 }
@@ -55,6 +61,8 @@ impl FromStr for ReportKind {
             "loans" => Ok(ReportKind::Loans),
             "visits" => Ok(ReportKind::Visits),
             "readers" => Ok(ReportKind::Readers),
+            "ecatalog" => Ok(ReportKind::Ecatalog),
+            "debtors" => Ok(ReportKind::Debtors),
             _ => Err(AppError::NotFound { entity: "report" }),
         }
     }
@@ -165,6 +173,67 @@ fn load_readers(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<ReaderFact
     }
 }
 
+/// The day after `day`: the exclusive end of a period.
+fn next_day(day: NaiveDate) -> Result<NaiveDate, AppError> {
+    day.succ_opt()
+        .ok_or_else(|| ValueError::new("to", "is too far in the future").into())
+}
+
+/// The loans that can be overdue at the end of the period or of the same
+/// period a year earlier, with local days.
+fn load_loans(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<LoanFact>, AppError> {
+    let ids: Vec<BranchId> = scope.libraries.iter().map(|(id, _)| *id).collect();
+    let earlier = kitap_stats::year_earlier(scope);
+    let until = start_of(next_day(scope.to)?);
+    let open_since = start_of(next_day(earlier.to)?);
+    let day = |t: Timestamp| crate::circulation::local_day(t.utc());
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let chunk =
+            stats::overdue_candidates(conn, until, scope.to, open_since, &ids, after, CHUNK)?;
+        let full = chunk.len() as i64 == CHUNK;
+        after = chunk.last().map(|l| l.id);
+        out.extend(chunk.into_iter().map(|l| {
+            let closed = match (l.returned_at, l.lost_at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            LoanFact {
+                reader: l.reader_id,
+                library: l.branch_id,
+                issued_on: day(l.issued_at),
+                due_on: l.due_on,
+                closed_on: closed.map(day),
+            }
+        }));
+        if !full {
+            return Ok(out);
+        }
+    }
+}
+
+/// The active records of the catalogue created by the period end.
+fn load_records(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<RecordFact>, AppError> {
+    let until = start_of(next_day(scope.to)?);
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let chunk = stats::catalogue_records(conn, until, after, CHUNK)?;
+        let full = chunk.len() as i64 == CHUNK;
+        after = chunk.last().map(|r| r.id);
+        out.extend(chunk.into_iter().map(|r| RecordFact {
+            created_on: crate::circulation::local_day(r.created_at.utc()),
+            record_type: r.record_type,
+            kazakh: r.kazakh,
+            language: r.language,
+        }));
+        if !full {
+            return Ok(out);
+        }
+    }
+}
+
 /// The libraries a report covers: those asked for, or every active one,
 /// in code order.
 fn scope_of(
@@ -220,6 +289,21 @@ impl App {
                     &scope,
                     &defs,
                 )],
+                ReportKind::Ecatalog => {
+                    vec![kitap_stats::ecatalog(&load_records(conn, &scope)?, &scope)]
+                }
+                ReportKind::Debtors => {
+                    // Registrations of both periods: this one and a year earlier.
+                    let wide = Scope {
+                        from: kitap_stats::year_earlier(&scope).from,
+                        ..scope.clone()
+                    };
+                    vec![kitap_stats::debtors(
+                        &load_loans(conn, &scope)?,
+                        &load_readers(conn, &wide)?,
+                        &scope,
+                    )]
+                }
             };
             Ok(Report {
                 kind,
