@@ -495,6 +495,35 @@ fn find_for(conn: &mut DbConnection, id: SelectionId) -> Result<StoredSelection,
     selections::find(conn, id).map_err(missing_selection)
 }
 
+/// The side of a selection a library acts on.
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    Lending,
+    Borrowing,
+}
+
+/// The selection, if `here` is its `side` library and it is in `status`;
+/// otherwise `wrong_library` or `selection_wrong_status` (saying `why`).
+fn checked(
+    conn: &mut DbConnection,
+    id: SelectionId,
+    here: BranchId,
+    (side, status, why): (Side, SelectionStatus, &str),
+) -> Result<StoredSelection, AppError> {
+    let s = find_for(conn, id)?;
+    let (library, name) = match side {
+        Side::Lending => (s.from_branch_id, "lending"),
+        Side::Borrowing => (s.to_branch_id, "borrowing"),
+    };
+    if here != library {
+        return Err(wrong_library(here, name));
+    }
+    if s.status != status {
+        return Err(wrong_status(&s, why));
+    }
+    Ok(s)
+}
+
 impl App {
     /// Creates a draft selection lent by the acting library.
     pub fn create_selection(
@@ -523,13 +552,16 @@ impl App {
         who.require_role(MOVERS)?;
         let here = who.acting_branch.id;
         self.db.write(|conn| {
-            let s = find_for(conn, id)?;
-            if here != s.from_branch_id {
-                return Err(wrong_library(here, "lending"));
-            }
-            if s.status != SelectionStatus::Draft {
-                return Err(wrong_status(&s, "copies are added to a draft only"));
-            }
+            let s = checked(
+                conn,
+                id,
+                here,
+                (
+                    Side::Lending,
+                    SelectionStatus::Draft,
+                    "copies are added to a draft only",
+                ),
+            )?;
             let list = picked(conn, &pick)?;
             add_checked(conn, &s, &list)?;
             let ids: Vec<String> = list.iter().map(|c| c.id.to_string()).collect();
@@ -556,13 +588,16 @@ impl App {
         who.require_role(MOVERS)?;
         let here = who.acting_branch.id;
         self.db.write(|conn| {
-            let s = find_for(conn, id)?;
-            if here != s.from_branch_id {
-                return Err(wrong_library(here, "lending"));
-            }
-            if s.status != SelectionStatus::Draft {
-                return Err(wrong_status(&s, "copies are taken out of a draft only"));
-            }
+            let s = checked(
+                conn,
+                id,
+                here,
+                (
+                    Side::Lending,
+                    SelectionStatus::Draft,
+                    "copies are taken out of a draft only",
+                ),
+            )?;
             if !selections::remove_copy(conn, s.id, copy)? {
                 return Err(AppError::NotFound { entity: "copy" });
             }
@@ -590,16 +625,16 @@ impl App {
         let now = Timestamp::now();
         let here = who.acting_branch.id;
         self.db.write(|conn| {
-            let mut s = find_for(conn, id)?;
-            if here != s.from_branch_id {
-                return Err(wrong_library(here, "lending"));
-            }
-            if s.status != SelectionStatus::Draft {
-                return Err(wrong_status(
-                    &s,
+            let mut s = checked(
+                conn,
+                id,
+                here,
+                (
+                    Side::Lending,
+                    SelectionStatus::Draft,
                     "only a draft is cancelled; a dispatched selection is returned as a unit",
-                ));
-            }
+                ),
+            )?;
             let before = summary(&s);
             for c in selections::copies(conn, s.id)? {
                 selections::remove_copy(conn, s.id, c.copy_id)?;
@@ -648,13 +683,16 @@ impl App {
         let here = who.acting_branch.id;
         let clock = (today(), self.circulation.hold_shelf_days);
         self.db.write(|conn| {
-            let s = find_for(conn, id)?;
-            if here != s.to_branch_id {
-                return Err(wrong_library(here, "borrowing"));
-            }
-            if s.status != SelectionStatus::Dispatched {
-                return Err(wrong_status(&s, "only a dispatched selection is received"));
-            }
+            let s = checked(
+                conn,
+                id,
+                here,
+                (
+                    Side::Borrowing,
+                    SelectionStatus::Dispatched,
+                    "only a dispatched selection is received",
+                ),
+            )?;
             receive_all(conn, actor, &s, here, clock, now)?;
             let s = find_for(conn, id)?;
             view_in(conn, s)
@@ -674,13 +712,16 @@ impl App {
         let now = Timestamp::now();
         let here = who.acting_branch.id;
         self.db.write(|conn| {
-            let mut s = find_for(conn, id)?;
-            if here != s.to_branch_id {
-                return Err(wrong_library(here, "borrowing"));
-            }
-            if s.status != SelectionStatus::Lent {
-                return Err(wrong_status(&s, "only a lent selection is returned"));
-            }
+            let mut s = checked(
+                conn,
+                id,
+                here,
+                (
+                    Side::Borrowing,
+                    SelectionStatus::Lent,
+                    "only a lent selection is returned",
+                ),
+            )?;
             let at = At {
                 actor,
                 here,
@@ -746,16 +787,16 @@ impl App {
         let here = who.acting_branch.id;
         let clock = (today(), self.circulation.hold_shelf_days);
         self.db.write(|conn| {
-            let s = find_for(conn, id)?;
-            if here != s.from_branch_id {
-                return Err(wrong_library(here, "lending"));
-            }
-            if s.status != SelectionStatus::Returning {
-                return Err(wrong_status(
-                    &s,
+            let s = checked(
+                conn,
+                id,
+                here,
+                (
+                    Side::Lending,
+                    SelectionStatus::Returning,
                     "only a returning selection is received home",
-                ));
-            }
+                ),
+            )?;
             receive_all(conn, actor, &s, here, clock, now)?;
             let s = find_for(conn, id)?;
             view_in(conn, s)
