@@ -247,6 +247,19 @@ pub struct DistanceTable {
     pub distances: Vec<DistanceDto>,
 }
 
+fn distance_table(table: Vec<Distance>) -> DistanceTable {
+    DistanceTable {
+        distances: table
+            .into_iter()
+            .map(|d| DistanceDto {
+                from: d.from,
+                to: d.to,
+                distance: d.distance,
+            })
+            .collect(),
+    }
+}
+
 fn reason_code(r: &TransitReason) -> String {
     r.code().to_owned()
 }
@@ -608,16 +621,7 @@ pub async fn distances(
     staff: Staff,
 ) -> Result<web::Json<DistanceTable>, ApiError> {
     let table = run(&state, move |app| app.distances(&staff.principal)).await?;
-    Ok(web::Json(DistanceTable {
-        distances: table
-            .into_iter()
-            .map(|d| DistanceDto {
-                from: d.from,
-                to: d.to,
-                distance: d.distance,
-            })
-            .collect(),
-    }))
+    Ok(web::Json(distance_table(table)))
 }
 
 /// Replace the distance table (administrators). A pair given one way holds
@@ -651,14 +655,5 @@ pub async fn set_distances(
         app.set_distances(&staff.principal, &staff.actor, rows)
     })
     .await?;
-    Ok(web::Json(DistanceTable {
-        distances: table
-            .into_iter()
-            .map(|d| DistanceDto {
-                from: d.from,
-                to: d.to,
-                distance: d.distance,
-            })
-            .collect(),
-    }))
+    Ok(web::Json(distance_table(table)))
 }

@@ -150,7 +150,7 @@ fn new_transfer(
     status: TransferStatus,
     at: &At<'_>,
 ) -> StoredTransfer {
-    let (hold_id, selection_id, act_id) = ids_of(reason, None);
+    let (hold_id, selection_id, act_id) = ids_of(reason, l.open.as_ref());
     let dispatched = status == TransferStatus::InTransit;
     StoredTransfer {
         id: TransferId::new(),
@@ -179,7 +179,8 @@ type Ids = (
     Option<kitap_domain::TransferActId>,
 );
 
-/// The ids a reason names; `HoldCancelled` keeps the hold of `earlier`.
+/// The ids a reason names; `HoldCancelled` keeps the hold of `earlier`
+/// (the copy's movement before this one).
 fn ids_of(reason: TransitReason, earlier: Option<&StoredTransfer>) -> Ids {
     match reason {
         TransitReason::Hold(h) => (Some(h), None, None),
@@ -308,9 +309,7 @@ pub(crate) fn write(
                         let t = close(conn, &t, status, at)?;
                         log.push((kind, Some(t)));
                     }
-                    let mut t = new_transfer(l, new, TransferStatus::InTransit, at);
-                    let (hold, sel, act) = ids_of(new.2, l.open.as_ref());
-                    (t.hold_id, t.selection_id, t.act_id) = (hold, sel, act);
+                    let t = new_transfer(l, new, TransferStatus::InTransit, at);
                     insert(conn, &t)?;
                     log.push((ExchangeEventKind::Dispatched, Some(t.clone())));
                     open = Some(t);
