@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod statistics;
+
+pub use statistics::{read_area_rules, StatisticsConfig};
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
@@ -37,35 +41,6 @@ pub struct Config {
     pub dedup: DedupSection,
     pub exchange: ExchangeConfig,
     pub statistics: StatisticsConfig,
-}
-
-/// What the statistics count (`[statistics]`), kz-domain.md §4.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct StatisticsConfig {
-    /// Whether a renewal is one more loan (Soviet and KZ practice: yes).
-    pub renewals_count_as_loans: bool,
-    /// Whether a reading-room issue is a loan (документовыдача: yes).
-    pub reading_room_counts_as_loan: bool,
-}
-
-impl Default for StatisticsConfig {
-    fn default() -> Self {
-        let d = kitap_stats::Definitions::default();
-        StatisticsConfig {
-            renewals_count_as_loans: d.renewals_count_as_loans,
-            reading_room_counts_as_loan: d.reading_room_counts_as_loan,
-        }
-    }
-}
-
-impl StatisticsConfig {
-    pub fn definitions(&self) -> kitap_stats::Definitions {
-        kitap_stats::Definitions {
-            renewals_count_as_loans: self.renewals_count_as_loans,
-            reading_room_counts_as_loan: self.reading_room_counts_as_loan,
-        }
-    }
 }
 
 /// Inter-branch exchange (`[exchange]`).
@@ -355,7 +330,7 @@ const OTHER_VARS: [&str; 3] = [
 type Setter = fn(&mut Config, &str) -> Result<(), String>;
 
 /// Each override: variable name and how it sets the config.
-const ENV_OVERRIDES: [(&str, Setter); 23] = [
+const ENV_OVERRIDES: [(&str, Setter); 26] = [
     ("KITAP_SEARCH_DIR", |c, v| {
         c.search.dir = v.to_owned();
         Ok(())
@@ -434,6 +409,16 @@ const ENV_OVERRIDES: [(&str, Setter); 23] = [
     ("KITAP_LOG_LEVEL", |c, v| {
         c.log.level = v.to_owned();
         Ok(())
+    }),
+    ("KITAP_AREA_RULES", |c, v| {
+        c.statistics.area_rules = v.to_owned();
+        Ok(())
+    }),
+    ("KITAP_CHILD_MAX_AGE", |c, v| {
+        parse_into(&mut c.statistics.child_max_age, v)
+    }),
+    ("KITAP_YOUTH_MAX_AGE", |c, v| {
+        parse_into(&mut c.statistics.youth_max_age, v)
     }),
 ];
 
@@ -552,6 +537,9 @@ impl Config {
         if let Err(message) = self.dedup.matching().validate() {
             return Err(fail("dedup", &message));
         }
+        self.statistics.age_bands()?;
+        // Read here so that a bad rules file stops the start, not a report.
+        self.statistics.load_area_rules()?;
         let prefix = &self.catalog.barcode_prefix;
         if prefix.is_empty() || prefix.len() > 6 || !prefix.bytes().all(|b| b.is_ascii_digit()) {
             return Err(fail("catalog.barcode_prefix", "must be 1 to 6 digits"));
@@ -667,6 +655,41 @@ mod tests {
         let config = Config::load(Some(&path), env(&[])).unwrap();
         assert_eq!(config.catalog.barcode_prefix, "2901");
         assert_eq!(config.catalog.accession_act_prefix, "ҚА");
+    }
+
+    #[test]
+    fn bad_statistics_settings_stop_the_start() {
+        let err = Config::load(
+            None,
+            env(&[("KITAP_CHILD_MAX_AGE", "16"), ("KITAP_YOUTH_MAX_AGE", "15")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("youth_max_age"), "{err}");
+        let config = Config::load(None, env(&[("KITAP_CHILD_MAX_AGE", "13")])).unwrap();
+        assert_eq!(
+            config.statistics.age_bands().unwrap(),
+            kitap_circulation::AgeBands::new(13, 30).unwrap()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let rules = dir.path().join("rules.toml");
+        std::fs::write(&rules, "version = \"x\"\nbbk_public = []\n").unwrap();
+        let err =
+            Config::load(None, env(&[("KITAP_AREA_RULES", rules.to_str().unwrap())])).unwrap_err();
+        assert!(
+            err.to_string().contains("missing field `bbk_scientific`"),
+            "{err}"
+        );
+        std::fs::write(
+            &rules,
+            "version = \"x\"\nbbk_public = []\nbbk_scientific = []\nudc = []\n",
+        )
+        .unwrap();
+        let config =
+            Config::load(None, env(&[("KITAP_AREA_RULES", rules.to_str().unwrap())])).unwrap();
+        assert_eq!(config.statistics.load_area_rules().unwrap().version, "x");
+        let err =
+            Config::load(None, env(&[("KITAP_AREA_RULES", "/nonexistent.toml")])).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent.toml"), "{err}");
     }
 
     #[test]

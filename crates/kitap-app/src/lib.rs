@@ -61,6 +61,10 @@ pub struct App {
     exchange: config::ExchangeConfig,
     /// What the statistics count (`[statistics]`).
     statistics: kitap_stats::Definitions,
+    /// The age bands circulation events and the readers report use.
+    age_bands: kitap_circulation::AgeBands,
+    /// The knowledge-area rules records are classified by.
+    area_rules: std::sync::Arc<kitap_catalog::AreaRules>,
 }
 
 impl App {
@@ -76,6 +80,8 @@ impl App {
             dedup: Default::default(),
             exchange: Default::default(),
             statistics: Default::default(),
+            age_bands: Default::default(),
+            area_rules: std::sync::Arc::new(kitap_catalog::AreaRules::builtin().clone()),
             db,
         })
     }
@@ -105,10 +111,17 @@ impl App {
         self
     }
 
-    /// The same use cases with other statistics definitions.
-    pub fn with_statistics(mut self, statistics: &config::StatisticsConfig) -> App {
+    /// The same use cases with other statistics definitions, age bands and
+    /// knowledge-area rules (the rules file is read here).
+    pub fn with_statistics(
+        mut self,
+        statistics: &config::StatisticsConfig,
+    ) -> Result<App, AppError> {
+        let internal = |e: config::ConfigError| AppError::Internal(e.to_string());
         self.statistics = statistics.definitions();
-        self
+        self.age_bands = statistics.age_bands().map_err(internal)?;
+        self.area_rules = std::sync::Arc::new(statistics.load_area_rules().map_err(internal)?);
+        Ok(self)
     }
 
     /// The same use cases with other circulation settings.
@@ -124,12 +137,17 @@ impl App {
             .map_err(|err| AppError::Internal(err.to_string()))?;
         let db = Db::connect(&url, config.database.pool_size)?;
         db.migrate()?;
+        App::configured(db, config)
+    }
+
+    /// The use-case layer over `db` with every policy of `config`.
+    pub fn configured(db: Db, config: &Config) -> Result<App, AppError> {
         App::new(db, &config.auth)?
             .with_catalog(&config.catalog)
             .with_circulation(&config.circulation)
             .with_dedup(&config.dedup)
             .with_exchange(&config.exchange)
-            .with_statistics(&config.statistics)
+            .with_statistics(&config.statistics)?
             .with_notices(&config.notices)
     }
 

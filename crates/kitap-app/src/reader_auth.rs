@@ -190,6 +190,8 @@ impl App {
             )?;
             let after = json!({ "session_id": session_id.to_string(), "expires_at": expires_at.to_string() });
             record(conn, &actor, "reader_login", ("reader", &reader.id), None, Some(after))?;
+            let login = kitap_db::reader_activity::ActivityKind::Login;
+            kitap_db::reader_activity::log(conn, reader.id, reader.home_branch_id, login, now)?;
             Ok::<_, AppError>(())
         })?;
         Ok(ReaderLoginOutcome {

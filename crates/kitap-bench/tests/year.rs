@@ -30,8 +30,25 @@ fn one(url: &DbUrl, sql: &str) -> u64 {
 const GROUP: &str = "COALESCE(r.knowledge_area, 'unclassified') || '/' || \
     CASE WHEN r.kazakh THEN 'kazakh' WHEN r.language = 'rus' THEN 'russian' ELSE 'other' END";
 
+/// The band of an age (SQL integer expression) under the spec's bands.
+fn band_sql(age: &str, spec: &YearSpec) -> String {
+    format!(
+        "CASE WHEN {age} <= {c} THEN 'child' WHEN {age} <= {y} THEN 'youth' ELSE 'adult' END",
+        c = spec.child_max_age,
+        y = spec.youth_max_age
+    )
+}
+
+/// Full years between a birth date and a day, both 'YYYY-MM-DD' text.
+fn age_sql(birth: &str, day: &str) -> String {
+    format!(
+        "(CAST(substr({day}, 1, 4) AS INTEGER) - CAST(substr({birth}, 1, 4) AS INTEGER) \
+         - CASE WHEN substr({day}, 6, 5) < substr({birth}, 6, 5) THEN 1 ELSE 0 END)"
+    )
+}
+
 /// Every difference between the known counts and the rows' own counts.
-fn recount(url: &DbUrl, known: &KnownCounts) -> Vec<String> {
+fn recount(url: &DbUrl, known: &KnownCounts, spec: &YearSpec) -> Vec<String> {
     let y = known.year;
     let mut diffs = Vec::new();
     let per_lib = |f: &dyn Fn(&LibraryCounts) -> u64| -> Map {
@@ -100,6 +117,30 @@ fn recount(url: &DbUrl, known: &KnownCounts) -> Vec<String> {
             &format!(
                 "SELECT {GROUP}, count(*) FROM circulation_events r WHERE r.kind = 'checkout' \
                  GROUP BY 1"
+            ),
+        ),
+    );
+    check(
+        "loans by age band",
+        per_lib_map(&|l| &l.loans_by_age_band),
+        map(
+            url,
+            "SELECT b.code, e.age_band, count(*) FROM circulation_events e \
+             JOIN branches b ON b.id = e.branch_id WHERE e.kind = 'checkout' \
+             GROUP BY b.code, e.age_band",
+        ),
+    );
+    let birth = "CAST(r.birth_date AS TEXT)";
+    check(
+        "readers by age band at the year end",
+        per_lib_map(&|l| &l.readers_by_age_band),
+        map(
+            url,
+            &format!(
+                "SELECT b.code, {band}, count(*) FROM readers r \
+                 JOIN branches b ON b.id = r.home_branch_id \
+                 WHERE r.registered_on BETWEEN '{y}-01-01' AND '{y}-12-31' GROUP BY 1, 2",
+                band = band_sql(&age_sql(birth, &format!("'{y}-12-31'")), spec)
             ),
         ),
     );
@@ -254,7 +295,7 @@ fn recount(url: &DbUrl, known: &KnownCounts) -> Vec<String> {
 }
 
 /// Age bands as the desk computes them, on the event's day.
-fn bands_agree(url: &DbUrl) {
+fn bands_agree(url: &DbUrl, spec: &YearSpec) {
     let wrong = one(
         url,
         "SELECT count(*) FROM circulation_events e JOIN readers r ON r.id = e.reader_id \
@@ -271,11 +312,26 @@ fn bands_agree(url: &DbUrl) {
             "{band}: {bands:?}"
         );
     }
+    let age = age_sql("CAST(r.birth_date AS TEXT)", "CAST(e.at AS TEXT)");
+    let misbanded = one(
+        url,
+        &format!(
+            "SELECT count(*) FROM circulation_events e JOIN readers r ON r.id = e.reader_id \
+             WHERE e.age_band <> {}",
+            band_sql(&age, spec)
+        ),
+    );
+    assert_eq!(misbanded, 0, "events carry the band of the spec's bands");
 }
 
 fn year_on(url: &DbUrl) {
     let app = open_app(url).unwrap();
-    let spec = YearSpec::scaled(0.005);
+    // Bands other than the default: the generator follows the configuration.
+    let spec = YearSpec {
+        child_max_age: 13,
+        youth_max_age: 21,
+        ..YearSpec::scaled(0.005)
+    };
     let known = generate_year(app.db(), &spec, 7).unwrap();
     let t = &known.total;
     // The scale is what was asked for, roughly.
@@ -285,16 +341,16 @@ fn year_on(url: &DbUrl) {
     assert!(t.received == spec.received as u64, "{t:?}");
     assert!(t.debtors > 0 && t.sent > 0 && t.visits > 0, "{t:?}");
     assert!(t.held_by_group.len() >= 10, "{:?}", t.held_by_group);
-    let diffs = recount(url, &known);
+    let diffs = recount(url, &known, &spec);
     assert!(diffs.is_empty(), "{}", diffs.join("\n"));
-    bands_agree(url);
+    bands_agree(url, &spec);
     // The recount notices a wrong number.
     let mut wrong = known.clone();
     if let Some(l) = wrong.by_library.values_mut().next() {
         l.visits += 1;
     }
     wrong.total.debtors += 1;
-    assert_eq!(recount(url, &wrong).len(), 2);
+    assert_eq!(recount(url, &wrong, &spec).len(), 2);
 }
 
 #[test]

@@ -23,7 +23,7 @@ pub mod view;
 #[cfg(test)]
 mod testutil;
 
-pub use bbk::{AreaRules, BbkClass, BbkTable, KnowledgeArea};
+pub use bbk::{AreaRules, AreaRulesError, BbkClass, BbkTable, KnowledgeArea};
 pub use convert::{to_marc21, to_rusmarc, Conversion};
 pub use copies::{copies_from_910, CopySpec, CopySpecError, CopyStatusHint, SimpleDate};
 pub use validate::{

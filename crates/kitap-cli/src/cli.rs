@@ -51,6 +51,10 @@ pub enum Command {
     /// Inspect the search index.
     #[command(subcommand)]
     Index(crate::index::IndexCommand),
+    /// Recompute the knowledge group of records classified under other
+    /// knowledge-area rules than `[statistics] area_rules` (after changing
+    /// them); past loans keep their group.
+    Reclassify,
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +112,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Dedup(command) => crate::dedup::run(&open_existing(&config)?, command),
         Command::Reindex => crate::index::reindex(&open_existing(&config)?, &config),
         Command::Index(command) => crate::index::run(&open_existing(&config)?, &config, command),
+        Command::Reclassify => reclassify(&open_existing(&config)?),
         Command::Config(ConfigCommand::Show) => {
             println!("{config:#?}");
             println!("effective database url: {}", redacted_url(&config));
@@ -148,9 +153,26 @@ pub fn open_existing(config: &Config) -> anyhow::Result<App> {
             url.redacted()
         );
     }
-    Ok(App::new(db, &config.auth)?
-        .with_catalog(&config.catalog)
-        .with_dedup(&config.dedup))
+    // Every policy of the configuration: an import from here must classify
+    // records by the configured knowledge-area rules, like the server.
+    Ok(App::configured(db, config)?)
+}
+
+fn reclassify(app: &App) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let actor = kitap_app::Actor::system("kitap reclassify");
+    let done = app.reclassify_all(&actor, &mut |r| {
+        eprintln!("{} changed, {} unchanged so far", r.changed, r.unchanged);
+    })?;
+    println!(
+        "rules {}: {} records changed group, {} unchanged, {} skipped, in {:.1} s",
+        done.version,
+        done.changed,
+        done.unchanged,
+        done.skipped,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Points at the demo database when that is probably what was meant.

@@ -73,6 +73,17 @@ pub fn run(config: &Config, demo: bool, again: &Again) -> anyhow::Result<()> {
         .seed(admin_password, demo)
         .context("seeding the database")?;
     print_seed_report(&report, again);
+    let stale = app
+        .records_to_reclassify()
+        .context("counting records to reclassify")?;
+    if stale > 0 {
+        println!(
+            "{stale} records were classified under other knowledge-area rules than {}; \
+             reclassify them with `{}`.",
+            app.area_rules_version(),
+            again.command("reclassify")
+        );
+    }
     let listener = TcpListener::bind(&config.server.listen)
         .with_context(|| format!("listening on {}", config.server.listen))?;
     let address = listener.local_addr()?;

@@ -40,6 +40,8 @@ pub struct Derived {
     pub bbk: Option<String>,
     pub udc: Option<String>,
     pub knowledge_area: Option<String>,
+    /// The version of the knowledge-area rules that derived `knowledge_area`.
+    pub area_rules_version: String,
     pub warnings: i32,
 }
 
@@ -77,6 +79,7 @@ struct Row {
     updated_by: Option<String>,
     created_at: chrono::NaiveDateTime,
     updated_at: chrono::NaiveDateTime,
+    area_rules_version: String,
 }
 
 #[derive(Insertable)]
@@ -122,6 +125,7 @@ impl TryFrom<Row> for StoredRecord {
                 bbk: row.bbk,
                 udc: row.udc,
                 knowledge_area: row.knowledge_area,
+                area_rules_version: row.area_rules_version,
                 warnings: row.warnings,
             },
             created_at: Timestamp::from_naive(row.created_at),
@@ -157,11 +161,12 @@ impl From<&StoredRecord> for Row {
             updated_by: r.updated_by.map(|id| id.to_string()),
             created_at: r.created_at.naive(),
             updated_at: r.updated_at.naive(),
+            area_rules_version: d.area_rules_version.clone(),
         }
     }
 }
 
-/// SQLite allows 32,766 bound parameters per statement; 23 columns x 400 rows
+/// SQLite allows 32,766 bound parameters per statement; 24 columns x 400 rows
 /// stays well inside it and is large enough that statement overhead vanishes.
 const ROWS_PER_STATEMENT: usize = 400;
 
@@ -280,6 +285,7 @@ pub fn update(
         records::bbk.eq(&row.bbk),
         records::udc.eq(&row.udc),
         records::knowledge_area.eq(&row.knowledge_area),
+        records::area_rules_version.eq(&row.area_rules_version),
         records::warnings.eq(row.warnings),
         records::import_id.eq(&row.import_id),
         records::updated_by.eq(&row.updated_by),

@@ -104,6 +104,7 @@ diesel::table! {
         updated_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        area_rules_version -> Text,
     }
 }
 
@@ -704,6 +705,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     transfers,
     exchange_events,
     event_attendance,
+    reader_activity,
 );
 
 diesel::table! {
@@ -861,5 +863,15 @@ diesel::table! {
         attendees -> Integer,
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reader_activity (id) {
+        id -> Text,
+        at -> Timestamp,
+        reader_id -> Text,
+        branch_id -> Text,
+        kind -> Text,
     }
 }

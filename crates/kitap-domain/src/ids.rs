@@ -196,6 +196,12 @@ uuid_id!(
     "attendance_id"
 );
 
+uuid_id!(
+    /// One self-service action of a reader (statistics: remote users).
+    ReaderActivityId,
+    "reader_activity_id"
+);
+
 /// Audit rows are numbered by the database: the number orders them and is the
 /// seek-pagination cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -39,8 +39,8 @@ pub use ids::{
     RecordId, SessionId, StaffId, WriteOffActId,
 };
 pub use ids::{
-    AttendanceId, ExchangeEventId, LibraryRequestId, MergeId, RecordSourceId, SelectionId,
-    TransferActId, TransferId,
+    AttendanceId, ExchangeEventId, LibraryRequestId, MergeId, ReaderActivityId, RecordSourceId,
+    SelectionId, TransferActId, TransferId,
 };
 pub use iin::Iin;
 pub use import::ImportStatus;

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use chrono::NaiveDate;
 use kitap_domain::{AgeBand, BranchId, LoanKind, ReaderCategory, ReaderId};
 
-use crate::{AttendanceFact, Cell, CirculationFact, Definitions, ReaderFact, Scope, Table};
+use crate::{
+    AttendanceFact, Cell, CirculationFact, Definitions, ReaderFact, Scope, SelfServiceFact, Table,
+};
 
 /// The label of the total row.
 pub const TOTAL: &str = "Total";
@@ -207,7 +209,7 @@ pub fn loans(facts: &[CirculationFact], scope: &Scope, defs: &Definitions) -> Ve
 
     let mut cols = vec!["Library".to_owned()];
     cols.extend(ReaderCategory::ALL.iter().map(|c| format!("category {c}")));
-    cols.extend(AgeBand::ALL.iter().map(|b| format!("age {b}")));
+    cols.extend(AgeBand::ALL.iter().map(|b| defs.age_limits.label(*b)));
     cols.push("Total".to_owned());
     let mut by_reader = Table::new(
         "loans_by_reader",
@@ -287,22 +289,36 @@ pub fn visits(facts: &[CirculationFact], attendance: &[AttendanceFact], scope: &
     table
 }
 
+/// Distinct readers with a self-service action in the period whose home
+/// library then was the row's (the total counts each reader once).
+fn remote_users(remote: &[SelfServiceFact], scope: &Scope, key: Option<BranchId>) -> u64 {
+    remote
+        .iter()
+        .filter(|f| scope.contains_day(f.day) && scope.covers(f.library) && mine(key, f.library))
+        .map(|f| f.reader)
+        .collect::<HashSet<ReaderId>>()
+        .len() as u64
+}
+
 /// Readers (пользователи). Registered: a registration that covers a day of
 /// the period, counted at the reader's home library; new: registered on a
 /// day of the period; active: with any circulation event in the period at
-/// the library (the total counts each reader once). Categories and age
-/// bands are of the registered readers; the ratios divide the library's
-/// loans (under `defs`) and visits by its registered readers.
+/// the library (the total counts each reader once); remote users: readers
+/// with a self-service action (OPAC login, online renewal, a hold placed or
+/// cancelled themselves) in the period, at their home library. Categories
+/// and age bands are of the registered readers; the ratios divide the
+/// library's loans (under `defs`) and visits by its registered readers.
 pub fn readers(
     readers: &[ReaderFact],
     facts: &[CirculationFact],
     attendance: &[AttendanceFact],
+    remote: &[SelfServiceFact],
     scope: &Scope,
     defs: &Definitions,
 ) -> Table {
-    let mut cols = columns(&["Library", "Registered", "New", "Active"]);
+    let mut cols = columns(&["Library", "Registered", "New", "Active", "Remote users"]);
     cols.extend(ReaderCategory::ALL.iter().map(|c| format!("category {c}")));
-    cols.extend(AgeBand::ALL.iter().map(|b| format!("age {b}")));
+    cols.extend(AgeBand::ALL.iter().map(|b| defs.age_limits.label(*b)));
     cols.extend(columns(&[
         "Loans",
         "Visits",
@@ -336,6 +352,7 @@ pub fn readers(
             Cell::Int(n),
             Cell::Int(new),
             Cell::Int(active.len() as u64),
+            Cell::Int(remote_users(remote, scope, key)),
         ];
         for c in ReaderCategory::ALL {
             row.push(Cell::Int(

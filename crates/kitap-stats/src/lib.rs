@@ -29,6 +29,8 @@ pub struct Definitions {
     pub renewals_count_as_loans: bool,
     /// A reading-room issue is a loan (документовыдача counts it).
     pub reading_room_counts_as_loan: bool,
+    /// The age bands the facts were banded by, for the column labels.
+    pub age_limits: AgeLimits,
 }
 
 impl Default for Definitions {
@@ -36,6 +38,42 @@ impl Default for Definitions {
         Definitions {
             renewals_count_as_loans: true,
             reading_room_counts_as_loan: true,
+            age_limits: AgeLimits::default(),
+        }
+    }
+}
+
+/// The upper bounds (inclusive) of the child and youth bands, older being
+/// adult. The app bands ages (kitap_circulation::AgeBands, validated from
+/// the configuration) and stores the band with each fact; the tables only
+/// say in their column labels which ages a band held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgeLimits {
+    pub child_max: u32,
+    pub youth_max: u32,
+}
+
+impl Default for AgeLimits {
+    /// Children up to 14, youth 15 to 30 (kz-domain.md §4).
+    fn default() -> Self {
+        AgeLimits {
+            child_max: 14,
+            youth_max: 30,
+        }
+    }
+}
+
+impl AgeLimits {
+    /// The column label of `band`: "age ≤14", "age 15–30", "age 31+".
+    pub fn label(&self, band: AgeBand) -> String {
+        let (child, youth) = (self.child_max, self.youth_max);
+        match band {
+            AgeBand::Child => format!("age ≤{child}"),
+            AgeBand::Youth if youth <= child => "age youth (none)".to_owned(),
+            AgeBand::Youth if youth == child + 1 => format!("age {youth}"),
+            AgeBand::Youth => format!("age {}–{youth}", child + 1),
+            AgeBand::Adult => format!("age {}+", youth.saturating_add(1)),
         }
     }
 }
@@ -83,6 +121,17 @@ pub struct ReaderFact {
     pub registered_until: NaiveDate,
     pub category: ReaderCategory,
     pub age_band: AgeBand,
+}
+
+/// One self-service action of a reader (an OPAC login, an online renewal,
+/// a hold placed or cancelled by the reader), at the reader's home library
+/// of that moment: what makes a remote user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelfServiceFact {
+    pub day: NaiveDate,
+    /// The reader's home library when acting.
+    pub library: BranchId,
+    pub reader: ReaderId,
 }
 
 /// Attendance of a library event (a reading, a meeting), entered by staff.

@@ -81,6 +81,7 @@ fn renewals_and_reading_room_issues_count_as_configured() {
         let defs = Definitions {
             renewals_count_as_loans: renewals,
             reading_room_counts_as_loan: room,
+            ..Definitions::default()
         };
         let t = loans(&facts, &w.scope, &defs);
         let summary = table(&t, "loans");
@@ -105,7 +106,11 @@ fn renewals_and_reading_room_issues_count_as_configured() {
         Definitions::default(),
         Definitions {
             renewals_count_as_loans: true,
-            reading_room_counts_as_loan: true
+            reading_room_counts_as_loan: true,
+            age_limits: AgeLimits {
+                child_max: 14,
+                youth_max: 30
+            },
         }
     );
 }
@@ -241,8 +246,8 @@ fn loans_by_reader_use_the_category_and_band_of_the_moment() {
     let t = loans(&[as_child, as_youth], &w.scope, &Definitions::default());
     let by = table(&t, "loans_by_reader");
     assert_eq!(int(by, &[TOTAL], "category pupil"), 2);
-    assert_eq!(int(by, &[TOTAL], "age child"), 1);
-    assert_eq!(int(by, &["B"], "age youth"), 1);
+    assert_eq!(int(by, &[TOTAL], "age ≤14"), 1);
+    assert_eq!(int(by, &["B"], "age 15–30"), 1);
     assert_eq!(int(by, &[TOTAL], "category adult"), 0);
     let m = table(&t, "loans_by_material");
     assert_eq!(m.columns, ["Library", "book", "periodical", "Total"]);
@@ -294,7 +299,14 @@ fn readers_registered_new_active_and_per_reader_ratios() {
         attendees: 4,
     }];
     let all = [old, renewed, new_a, new_b, later];
-    let t = readers(&all, &facts, &attendance, &w.scope, &Definitions::default());
+    let t = readers(
+        &all,
+        &facts,
+        &attendance,
+        &[],
+        &w.scope,
+        &Definitions::default(),
+    );
     // "old" expired before March; "later" registered after it.
     assert_eq!(int(&t, &["A"], "Registered"), 2);
     assert_eq!(int(&t, &["B"], "Registered"), 1);
@@ -306,8 +318,8 @@ fn readers_registered_new_active_and_per_reader_ratios() {
     assert_eq!(int(&t, &[TOTAL], "Active"), 2);
     assert_eq!(int(&t, &[TOTAL], "category pupil"), 1);
     assert_eq!(int(&t, &[TOTAL], "category pensioner"), 1);
-    assert_eq!(int(&t, &["B"], "age youth"), 1);
-    assert_eq!(int(&t, &["A"], "age adult"), 1);
+    assert_eq!(int(&t, &["B"], "age 15–30"), 1);
+    assert_eq!(int(&t, &["A"], "age 31+"), 1);
     assert_eq!(int(&t, &["A"], "Loans"), 3);
     // A: new_a on the 3rd, renewed on the 8th, 4 attendees.
     assert_eq!(int(&t, &["A"], "Visits"), 6);
@@ -324,11 +336,95 @@ fn readers_registered_new_active_and_per_reader_ratios() {
         Some(&Cell::Ratio(Some(1.33)))
     );
     let none = Scope::new(day(1), day(31), vec![]).unwrap();
-    let empty = readers(&all, &facts, &attendance, &none, &Definitions::default());
+    let empty = readers(
+        &all,
+        &facts,
+        &attendance,
+        &[],
+        &none,
+        &Definitions::default(),
+    );
     assert_eq!(
         empty.cell(&[TOTAL], "Loans per reader"),
         Some(&Cell::Ratio(None))
     );
+}
+
+/// r1 (home A) logs in on the 2nd and the 9th and renews online at A;
+/// r2 (home A) places a hold on the 5th; r3 (home B, where r1 also acted
+/// once after moving there) cancels a hold on the 30th; r4 (home B) only
+/// acted in February. Remote users: A {r1, r2} = 2, B {r3, r1} = 2, total
+/// {r1, r2, r3} = 3.
+#[test]
+fn remote_users_are_distinct_self_service_readers_at_their_home_library() {
+    let w = world();
+    let (r1, r2, r3, r4) = (
+        ReaderId::new(),
+        ReaderId::new(),
+        ReaderId::new(),
+        ReaderId::new(),
+    );
+    let act = |library, reader, day| SelfServiceFact {
+        day,
+        library,
+        reader,
+    };
+    let remote = vec![
+        act(w.a, r1, day(2)),
+        act(w.a, r1, day(9)),
+        act(w.a, r1, day(9)),
+        act(w.a, r2, day(5)),
+        act(w.b, r3, day(30)),
+        act(w.b, r1, day(31)),
+        act(w.b, r4, NaiveDate::from_ymd_opt(2026, 2, 27).unwrap()),
+    ];
+    let t = readers(&[], &[], &[], &remote, &w.scope, &Definitions::default());
+    assert_eq!(int(&t, &["A"], "Remote users"), 2);
+    assert_eq!(int(&t, &["B"], "Remote users"), 2);
+    assert_eq!(int(&t, &[TOTAL], "Remote users"), 3);
+    // A self-service action is no circulation: nobody is active.
+    assert_eq!(int(&t, &[TOTAL], "Active"), 0);
+    let only_a = Scope::new(day(1), day(31), vec![(w.a, "A".into())]).unwrap();
+    let t = readers(&[], &[], &[], &remote, &only_a, &Definitions::default());
+    assert_eq!(int(&t, &[TOTAL], "Remote users"), 2);
+}
+
+#[test]
+fn age_columns_are_labelled_with_the_configured_bands() {
+    let w = world();
+    let defs = Definitions {
+        age_limits: AgeLimits {
+            child_max: 13,
+            youth_max: 21,
+        },
+        ..Definitions::default()
+    };
+    let youth = CirculationFact {
+        age_band: AgeBand::Youth,
+        ..fact(w.a, ReaderId::new(), 2, K::Checkout)
+    };
+    let t = loans(&[youth], &w.scope, &defs);
+    let by = table(&t, "loans_by_reader");
+    assert!(by.columns.ends_with(&[
+        "age ≤13".to_owned(),
+        "age 14–21".to_owned(),
+        "age 22+".to_owned(),
+        "Total".to_owned()
+    ]));
+    assert_eq!(int(by, &["A"], "age 14–21"), 1);
+    let r = readers(&[], &[], &[], &[], &w.scope, &defs);
+    assert!(r.columns.contains(&"age ≤13".to_owned()), "{:?}", r.columns);
+    let one_year = AgeLimits {
+        child_max: 14,
+        youth_max: 15,
+    };
+    assert_eq!(one_year.label(AgeBand::Youth), "age 15");
+    let none = AgeLimits {
+        child_max: 17,
+        youth_max: 17,
+    };
+    assert_eq!(none.label(AgeBand::Youth), "age youth (none)");
+    assert_eq!(none.label(AgeBand::Adult), "age 18+");
 }
 
 #[test]

@@ -14,6 +14,7 @@ use crate::state::ApiState;
 mod acts;
 mod acts_dto;
 mod amnesty;
+mod area_rules;
 mod audit;
 mod branches;
 mod copies;
@@ -153,6 +154,9 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(exchange_acts::export)
         .service(exchange_reports::candidates)
         .service(exchange_reports::stats)
+        // Before /reports/{kind}, which would take "area-rules" for a kind.
+        .service(area_rules::get_rules)
+        .service(area_rules::reclassify)
         .service(reports::report)
         .service(reports::create_attendance)
         .service(reports::list_attendance)

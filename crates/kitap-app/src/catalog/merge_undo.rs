@@ -68,7 +68,7 @@ impl App {
             }
             let snapshot: Snapshot = serde_json::from_str(&merge.snapshot)
                 .map_err(|e| AppError::Internal(format!("merge {id} snapshot: {e}")))?;
-            restore_record(conn, &merge, &snapshot, now)?;
+            restore_record(conn, (&merge, &snapshot), &self.area_rules, now)?;
             let (copies, holds) = going_back(conn, survivor, &snapshot, &on_survivor)?;
             let moved_back = move_back(conn, &merge, &snapshot, (&copies, &holds), now)?;
             if !merges::mark_undone(conn, id, now, actor.staff_id)? {
@@ -155,8 +155,8 @@ fn survivor_gone(conn: &mut DbConnection, merge: &StoredMerge) -> Result<AppErro
 /// kept MARC; its keys are computed again from that MARC.
 fn restore_record(
     conn: &mut DbConnection,
-    merge: &StoredMerge,
-    snapshot: &Snapshot,
+    (merge, snapshot): (&StoredMerge, &Snapshot),
+    rules: &kitap_catalog::AreaRules,
     now: Timestamp,
 ) -> Result<(), AppError> {
     let source = record_sources::of_merge(conn, merge.id)?;
@@ -198,7 +198,7 @@ fn restore_record(
     let record = decode_stored(&stored)?;
     let view = BibView::from_record(&record);
     let warnings = kitap_catalog::validate::validate(&record);
-    stored.derived = super::prepare::derive(&record, &view, &warnings);
+    stored.derived = super::prepare::derive(&record, &view, &warnings, rules);
     let keys = super::prepare::keys(&view);
     // Its match keys went with it (cascade): without them the restored
     // record would be invisible to the duplicate check until a rekey.

@@ -14,6 +14,7 @@ mod imported_copies;
 mod merge;
 mod merge_undo;
 pub mod prepare;
+mod reclassify;
 mod records;
 mod sources;
 pub use sources::{source_as, SourceView};
@@ -30,6 +31,7 @@ pub use kitap_db::copies::StoredCopy;
 pub use kitap_db::record_sources::{RecordSource, SourceKind, SourceSummary};
 pub use merge::{MergeView, Moved};
 pub use merge_undo::MergeQuery;
+pub use reclassify::Reclassification;
 pub use records::{RecordDetails, Removal, SavedRecord};
 
 pub(crate) use act_create::{PreparedAccession, PreparedWriteOff};

@@ -4,7 +4,7 @@
 //! record is the same whichever door it came in by.
 
 use kitap_catalog::validate::{self, Issue, Severity};
-use kitap_catalog::BibView;
+use kitap_catalog::{AreaRules, BibView};
 use kitap_db::records::{Derived, RecordKey};
 use kitap_marc::Record;
 
@@ -50,7 +50,9 @@ impl Rejected {
     }
 }
 
-pub fn prepare(mut record: Record) -> Result<Prepared, Rejected> {
+/// Prepares `record`, its knowledge area derived under `rules` (the
+/// configured ones: `App::area_rules`).
+pub fn prepare(mut record: Record, rules: &AreaRules) -> Result<Prepared, Rejected> {
     let removed = kitap_catalog::strip_control_characters(&mut record);
     let mut issues = validate::validate(&record);
     issues.extend(removed);
@@ -74,7 +76,7 @@ pub fn prepare(mut record: Record) -> Result<Prepared, Rejected> {
     };
     let view = BibView::from_record(&record);
     let warnings = issues;
-    let derived = derive(&record, &view, &warnings);
+    let derived = derive(&record, &view, &warnings, rules);
     let keys = keys(&view);
     let match_keys = kitap_dedup::match_keys(&view);
     Ok(Prepared {
@@ -88,7 +90,12 @@ pub fn prepare(mut record: Record) -> Result<Prepared, Rejected> {
     })
 }
 
-pub(crate) fn derive(record: &Record, view: &BibView, warnings: &[Issue]) -> Derived {
+pub(crate) fn derive(
+    record: &Record,
+    view: &BibView,
+    warnings: &[Issue],
+    rules: &AreaRules,
+) -> Derived {
     Derived {
         dialect: record.dialect.name().to_owned(),
         record_type: view.record_type.as_str().to_owned(),
@@ -106,7 +113,10 @@ pub(crate) fn derive(record: &Record, view: &BibView, warnings: &[Issue]) -> Der
         kazakh: view.is_kazakh(),
         bbk: view.bbk.first().cloned(),
         udc: view.udc.first().cloned(),
-        knowledge_area: view.knowledge_area().map(|k| k.as_str().to_owned()),
+        knowledge_area: view
+            .knowledge_area_under(rules)
+            .map(|k| k.as_str().to_owned()),
+        area_rules_version: rules.version.clone(),
         warnings: i32::try_from(warnings.len() + record.warnings.len()).unwrap_or(i32::MAX),
     }
 }

@@ -58,7 +58,7 @@ impl App {
         confirm_duplicate: bool,
     ) -> Result<SavedRecord, AppError> {
         who.require_role(CATALOGERS)?;
-        let prepared = prepare(record).map_err(invalid)?;
+        let prepared = prepare(record, &self.area_rules).map_err(invalid)?;
         let now = Timestamp::now();
         let stored = StoredRecord {
             id: RecordId::new(),
@@ -133,7 +133,7 @@ impl App {
         confirm_duplicate: bool,
     ) -> Result<SavedRecord, AppError> {
         who.require_role(CATALOGERS)?;
-        let prepared = prepare(record).map_err(invalid)?;
+        let prepared = prepare(record, &self.area_rules).map_err(invalid)?;
         let now = Timestamp::now();
         self.db.write(|conn| {
             let before = records::find(conn, id).map_err(missing)?;

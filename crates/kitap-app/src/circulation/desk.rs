@@ -144,6 +144,7 @@ pub(crate) struct Checkout<'a> {
     pub kind: LoanKind,
     pub today: NaiveDate,
     pub staff: Option<kitap_domain::StaffId>,
+    pub bands: kitap_circulation::AgeBands,
 }
 
 /// Lends a copy inside the caller's transaction: the loan issued at `at`
@@ -173,6 +174,7 @@ pub(crate) fn checkout_in(
         due_on: Some(loan.due_on),
         overridden: &overridden,
         detail: note,
+        bands: checkout.bands,
     };
     let day = checkout.today;
     events::write(conn, actor, (checkout.reader, copy), facts, at, day)?;
@@ -215,6 +217,7 @@ impl App {
                 kind,
                 today,
                 staff: actor.staff_id,
+                bands: self.age_bands,
             };
             let (loan, overridden) = checkout_in(conn, actor, &at, &overrides, now, None)?;
             Ok(LoanView {
@@ -258,6 +261,7 @@ impl App {
                 overrides: &overrides,
                 branch: who.acting_branch.id,
                 note: None,
+                bands: self.age_bands,
             };
             renew_loan(conn, actor, &loan, &by, (today, now))
         })
@@ -273,6 +277,7 @@ pub(crate) struct RenewBy<'a> {
     /// The event's detail (an offline upload's line); online renewals
     /// are marked `reader_online` whatever it says.
     pub note: Option<String>,
+    pub bands: kitap_circulation::AgeBands,
 }
 
 /// Renews an open loan by the desk's policy: the same checks for staff and
@@ -343,6 +348,7 @@ pub(crate) fn renew_loan(
         } else {
             by.note.clone()
         },
+        bands: by.bands,
     };
     events::write(conn, actor, (&reader, &copy), facts, now, today)?;
     audit_overrides(conn, actor, loan.id, "renewal", &decision.overridden)?;

@@ -23,6 +23,9 @@ pub(crate) struct EventFacts<'a> {
     pub due_on: Option<NaiveDate>,
     pub overridden: &'a [kitap_circulation::RefusalCode],
     pub detail: Option<String>,
+    /// The configured age bands (`[statistics]`): the event keeps the
+    /// reader's band of its day.
+    pub bands: AgeBands,
 }
 
 pub(crate) fn write(
@@ -52,7 +55,7 @@ pub(crate) fn write(
             staff_id: actor.staff_id,
             loan_kind: facts.loan_kind,
             reader_category: reader.category,
-            age_band: AgeBands::default().band_for(reader.birth_date, today),
+            age_band: facts.bands.band_for(reader.birth_date, today),
             material_type: copy.material_type.clone(),
             language: record.derived.language.clone(),
             kazakh: record.derived.kazakh,

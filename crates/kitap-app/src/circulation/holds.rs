@@ -524,6 +524,10 @@ impl App {
                 None,
                 Some(snapshot(&hold)),
             )?;
+            if let HoldPlacer::Reader(_) = by {
+                let kind = kitap_db::reader_activity::ActivityKind::HoldPlaced;
+                super::self_service::log_activity(conn, reader.id, kind, now)?;
+            }
             if !decision.pull_from_shelf {
                 crate::exchange::routing::route_hold(conn, actor, &hold, &[], now)?;
             }
@@ -639,6 +643,10 @@ impl App {
                 Some(snapshot(&hold)),
                 Some(snapshot(&after)),
             )?;
+            if let Some(reader) = owner {
+                let kind = kitap_db::reader_activity::ActivityKind::HoldCancelled;
+                super::self_service::log_activity(conn, reader, kind, now)?;
+            }
             match hold.status {
                 HoldStatus::Ready | HoldStatus::InTransit => {
                     release(conn, actor, &hold, (today, days), now)?;

@@ -186,6 +186,7 @@ impl App {
                 due_on: Some(loan.due_on),
                 overridden: &[],
                 detail: Some(format!("copy {} marked lost", copy.barcode)),
+                bands: self.age_bands,
             };
             events::write(conn, actor, (&reader, &copy), facts, now, today)?;
             let (mut b, mut a) = (loan_snapshot(&loan), loan_snapshot(&lost));
@@ -281,6 +282,7 @@ impl App {
                     "resolved by replacement: copy {} replaces lost copy {}",
                     new_copy.barcode, lost.barcode
                 )),
+                bands: self.age_bands,
             };
             events::write(conn, actor, (&reader, &lost), facts, now, today)?;
             let closed = loans::find(conn, id)?;

@@ -333,6 +333,7 @@ struct Desk<'a> {
     hold_shelf_days: u16,
     fines: bool,
     exchange: &'a crate::config::ExchangeConfig,
+    bands: kitap_circulation::AgeBands,
 }
 
 /// Applies one action inside a savepoint; a precheck's verdict writes
@@ -384,6 +385,7 @@ fn apply(conn: &mut DbConnection, desk: &Desk<'_>, e: &OfflineEntry) -> Result<S
                 kind,
                 today: day,
                 staff: desk.actor.staff_id,
+                bands: desk.bands,
             };
             let (loan, _) = checkout_in(conn, desk.actor, &checkout, &Overrides::none(), at, note)?;
             Ok(Step::Applied(Some(loan.id)))
@@ -398,6 +400,7 @@ fn apply(conn: &mut DbConnection, desk: &Desk<'_>, e: &OfflineEntry) -> Result<S
                 note,
                 fines: desk.fines,
                 floating: crate::exchange::settings::floating(conn, desk.exchange)?,
+                bands: desk.bands,
             };
             close_in(conn, desk.actor, (&copy, &loan), close)?;
             Ok(Step::Applied(Some(loan.id)))
@@ -409,6 +412,7 @@ fn apply(conn: &mut DbConnection, desk: &Desk<'_>, e: &OfflineEntry) -> Result<S
                 overrides: &Overrides::none(),
                 branch,
                 note,
+                bands: desk.bands,
             };
             renew_loan(conn, desk.actor, &loan, &by, (day, at))?;
             Ok(Step::Applied(Some(loan.id)))
@@ -481,6 +485,7 @@ impl App {
             hold_shelf_days: self.circulation.hold_shelf_days,
             fines: self.circulation.fines_enabled,
             exchange: &self.exchange,
+            bands: self.age_bands,
         };
         for batch in entries.chunks(LINES_PER_TRANSACTION) {
             self.db.write(|conn| {

@@ -101,6 +101,7 @@ impl App {
                 note: None,
                 fines: self.circulation.fines_enabled,
                 floating: crate::exchange::settings::floating(conn, &self.exchange)?,
+                bands: self.age_bands,
             };
             close_in(conn, actor, (&copy, &loan), at)
         })
@@ -120,6 +121,7 @@ pub(crate) struct CloseAt {
     pub fines: bool,
     /// Which returns stay where they are returned.
     pub floating: kitap_exchange::FloatingPolicy,
+    pub bands: kitap_circulation::AgeBands,
 }
 
 /// Closes the copy's open loan inside the caller's transaction; the copy
@@ -139,6 +141,7 @@ pub(crate) fn close_in(
         note,
         fines,
         floating,
+        bands,
     } = at;
     let rate = fine_per_day(conn, fines, loan)?;
     let state = kitap_circulation::LoanState {
@@ -220,6 +223,7 @@ pub(crate) fn close_in(
             return_detail(&decision, was_lost, campaign.as_ref(), &applied),
             note,
         ),
+        bands,
     };
     let event = events::write(conn, actor, (&reader, copy), facts, now, today)?;
     amnesty::record(conn, event, &cleared, &applied, lost_blocks_lifted)?;

@@ -13,9 +13,12 @@ use kitap_circulation::{
 use kitap_db::blocks::{self, StoredBlock};
 use kitap_db::holds::{self, StoredHold};
 use kitap_db::loans::{self, LoanWithCopy, StoredLoan};
+use kitap_db::reader_activity::{self, ActivityKind};
 use kitap_db::readers::StoredReader;
 use kitap_db::{copies, DbConnection, DbError};
-use kitap_domain::{Barcode, BlockKind, CopyId, HoldId, HoldStatus, LoanId, RecordId, Timestamp};
+use kitap_domain::{
+    Barcode, BlockKind, CopyId, HoldId, HoldStatus, LoanId, ReaderId, RecordId, Timestamp,
+};
 
 use super::desk::{loan_state, others_waiting, renew_loan, LoanView, RenewBy};
 use super::holds::{HoldPlacer, PlaceHoldRequest};
@@ -41,6 +44,18 @@ impl From<RefusalCode> for ReaderText {
             message_kk: code.message_kk(),
         }
     }
+}
+
+/// Logs a self-service action of `reader` (statistics: remote users) in the
+/// caller's transaction, at the home library the reader has now.
+pub(crate) fn log_activity(
+    conn: &mut DbConnection,
+    reader: ReaderId,
+    kind: ActivityKind,
+    at: Timestamp,
+) -> Result<(), DbError> {
+    let home = kitap_db::readers::find(conn, reader)?.home_branch_id;
+    reader_activity::log(conn, reader, home, kind, at)
 }
 
 /// The reader's texts of a refusal code, for the API's reader-facing errors.
@@ -190,8 +205,11 @@ impl App {
                 overrides: &none,
                 branch: loan.branch_id,
                 note: None,
+                bands: self.age_bands,
             };
-            renew_loan(conn, actor, &loan, &by, (today, now))
+            let renewed = renew_loan(conn, actor, &loan, &by, (today, now))?;
+            log_activity(conn, me.reader.id, ActivityKind::Renewal, now)?;
+            Ok(renewed)
         })
     }
 

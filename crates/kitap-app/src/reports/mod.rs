@@ -3,7 +3,9 @@
 //! `[statistics]` definitions, rendered as JSON, CSV or XLSX; and the event
 //! attendance staff enter for the visits report.
 
+mod area_rules;
 mod attendance;
+mod remote;
 mod render;
 
 use std::str::FromStr;
@@ -17,6 +19,7 @@ use kitap_stats::{
     AttendanceFact, CirculationFact, LoanFact, ReaderFact, RecordFact, Scope, Table,
 };
 
+pub use area_rules::AreaRulesInfo;
 pub use attendance::NewAttendance;
 pub use kitap_db::stats::Attendance;
 pub use kitap_stats::{Cell, Table as ReportTable};
@@ -149,10 +152,13 @@ fn load_attendance(
 }
 
 /// Registered readers, with the category they have now and the age band
-/// of the period's last day.
-fn load_readers(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<ReaderFact>, AppError> {
+/// (of the configured `bands`) of the period's last day.
+fn load_readers(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    bands: &AgeBands,
+) -> Result<Vec<ReaderFact>, AppError> {
     let ids: Vec<BranchId> = scope.libraries.iter().map(|(id, _)| *id).collect();
-    let bands = AgeBands::default();
     let mut out = Vec::new();
     let mut after = None;
     loop {
@@ -283,9 +289,10 @@ impl App {
                     &scope,
                 )],
                 ReportKind::Readers => vec![kitap_stats::readers(
-                    &load_readers(conn, &scope)?,
+                    &load_readers(conn, &scope, &self.age_bands)?,
                     &load_circulation(conn, &scope)?,
                     &load_attendance(conn, &scope)?,
+                    &remote::load_self_service(conn, &scope)?,
                     &scope,
                     &defs,
                 )],
@@ -300,7 +307,7 @@ impl App {
                     };
                     vec![kitap_stats::debtors(
                         &load_loans(conn, &scope)?,
-                        &load_readers(conn, &wide)?,
+                        &load_readers(conn, &wide, &self.age_bands)?,
                         &scope,
                     )]
                 }

@@ -8,11 +8,14 @@
 //! - visits: distinct (reader, library, day) with any circulation event.
 //! - loans by group: checkout events (home and reading room) by the record's
 //!   knowledge area × language class.
+//! - loans by age band: checkout events (home and reading room) by the
+//!   reader's age band (the spec's bands) on the issue day.
 //! - language class: `kazakh` when the record is Kazakh, `russian` when its
 //!   language is `rus`, `other` otherwise; a record without knowledge area
 //!   counts as `unclassified`.
 //! - readers registered: `registered_on` in the year, by home library; new:
-//!   also created in the year.
+//!   also created in the year; by age band: those registered, by their band
+//!   on the year's last day.
 //! - received: copies of the year's accession acts, by the act's library
 //!   and source; written off: copies of the year's write-off acts, by the
 //!   act's library and reason.
@@ -40,8 +43,10 @@ pub struct LibraryCounts {
     pub returns: u64,
     pub visits: u64,
     pub loans_by_group: BTreeMap<String, u64>,
+    pub loans_by_age_band: BTreeMap<String, u64>,
     pub readers_registered: u64,
     pub new_readers: u64,
+    pub readers_by_age_band: BTreeMap<String, u64>,
     pub received: u64,
     pub received_by_source: BTreeMap<String, u64>,
     pub written_off: u64,
@@ -96,6 +101,7 @@ pub(crate) fn count(spec: &YearSpec, w: &World<'_>) -> anyhow::Result<KnownCount
     let first = spec.first_day()?;
     let last = spec.last_day()?;
     let in_year = |d: chrono::NaiveDate| d >= first && d <= last;
+    let bands = spec.age_bands()?;
     let mut libs: Vec<LibraryCounts> = vec![LibraryCounts::default(); w.libraries.len()];
     let mut visits = HashSet::new();
     let mut debtors = vec![HashSet::new(); w.libraries.len()];
@@ -112,6 +118,9 @@ pub(crate) fn count(spec: &YearSpec, w: &World<'_>) -> anyhow::Result<KnownCount
             &mut l.loans_by_group,
             &group_of(w, w.copies[loan.copy].record),
         );
+        let birth = w.readers[loan.reader].birth;
+        let band = bands.band_for(birth, loan.issued.date());
+        bump(&mut l.loans_by_age_band, band.as_str());
         visits.insert((loan.reader, loan.library, loan.issued.date()));
         events += 1;
         if let Some((t, _)) = loan.renewed {
@@ -145,6 +154,8 @@ pub(crate) fn count(spec: &YearSpec, w: &World<'_>) -> anyhow::Result<KnownCount
     for r in &w.readers {
         if in_year(r.registered_on) {
             libs[r.home].readers_registered += 1;
+            let band = bands.band_for(r.birth, last);
+            bump(&mut libs[r.home].readers_by_age_band, band.as_str());
             if in_year(r.created) {
                 libs[r.home].new_readers += 1;
             }
@@ -220,8 +231,10 @@ fn add(t: &mut LibraryCounts, l: &LibraryCounts) {
     t.returns += l.returns;
     t.visits += l.visits;
     add_map(&mut t.loans_by_group, &l.loans_by_group);
+    add_map(&mut t.loans_by_age_band, &l.loans_by_age_band);
     t.readers_registered += l.readers_registered;
     t.new_readers += l.new_readers;
+    add_map(&mut t.readers_by_age_band, &l.readers_by_age_band);
     t.received += l.received;
     add_map(&mut t.received_by_source, &l.received_by_source);
     t.written_off += l.written_off;

@@ -10,8 +10,9 @@
 //! both backends, like the circulation bench's history: the use cases would
 //! take hours for a year of a 21-library system. The rows are what the use
 //! cases write: records go through the app's own `prepare` (derived
-//! columns, canonical ISO 2709), and every circulation event carries the
-//! reader's category and age band on the event's day, the copy's material
+//! columns under the built-in knowledge-area rules, canonical ISO 2709),
+//! and every circulation event carries the reader's category and age band
+//! (of the spec's bands) on the event's day, the copy's material
 //! type and the record's language, Kazakh flag and knowledge area, as
 //! `kitap-app`'s `circulation::events::write` stores them.
 //!
@@ -62,6 +63,10 @@ pub struct YearSpec {
     /// Exchange transfers planned (hold trips and their returns home,
     /// selections and their returns, redistribution).
     pub transfers: usize,
+    /// The age bands (`[statistics] child_max_age`, `youth_max_age`) the
+    /// events are banded by, as the app configured alike would band them.
+    pub child_max_age: u32,
+    pub youth_max_age: u32,
 }
 
 impl YearSpec {
@@ -83,6 +88,8 @@ impl YearSpec {
             renewal_rate: 0.19,
             unreturned_rate: 0.02,
             transfers: 12_000,
+            child_max_age: 14,
+            youth_max_age: 30,
         }
     }
 
@@ -110,6 +117,11 @@ impl YearSpec {
 
     pub(crate) fn last_day(&self) -> anyhow::Result<NaiveDate> {
         NaiveDate::from_ymd_opt(self.year, 12, 31).context("year out of range")
+    }
+
+    pub(crate) fn age_bands(&self) -> anyhow::Result<kitap_circulation::AgeBands> {
+        kitap_circulation::AgeBands::new(self.child_max_age, self.youth_max_age)
+            .map_err(|e| anyhow::anyhow!("age bands: {e}"))
     }
 }
 
@@ -141,7 +153,7 @@ pub fn generate_year(db: &Db, spec: &YearSpec, seed: u64) -> anyhow::Result<Know
     let planned = t.elapsed().as_secs_f64();
     let counts = counts::count(spec, &world)?;
     let t = Instant::now();
-    write::write(db, &world)?;
+    write::write(db, &world, &spec.age_bands()?)?;
     db.execute_script("ANALYZE").context("ANALYZE")?;
     if std::env::var_os("KITAP_YEAR_VERBOSE").is_some() {
         eprintln!(

@@ -4,6 +4,7 @@
 use anyhow::Context;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use kitap_app::catalog::prepare::prepare;
+use kitap_catalog::AreaRules;
 use uuid::Uuid;
 
 use super::{Library, YearSpec};
@@ -23,6 +24,7 @@ pub(crate) struct Record {
     pub bbk: Option<String>,
     pub udc: Option<String>,
     pub knowledge_area: Option<String>,
+    pub area_rules_version: String,
     pub warnings: i32,
     pub created: NaiveDateTime,
 }
@@ -303,7 +305,7 @@ pub(crate) fn plan<'a>(
     let new_records = (spec.received / 2).min(spec.records / 2);
     let old_records = spec.records.max(1) - new_records;
     for n in 0..spec.records.max(1) {
-        let prepared = prepare(marc_record(n as u64, Copies::Without))
+        let prepared = prepare(marc_record(n as u64, Copies::Without), AreaRules::builtin())
             .map_err(|r| anyhow::anyhow!("generated record {n} rejected: {}", r.summary()))?;
         let d = prepared.derived;
         let created = if n < old_records {
@@ -330,6 +332,7 @@ pub(crate) fn plan<'a>(
             bbk: d.bbk,
             udc: d.udc,
             knowledge_area: d.knowledge_area,
+            area_rules_version: d.area_rules_version,
             warnings: d.warnings,
             created,
         });

@@ -66,7 +66,7 @@ fn noon(d: NaiveDate) -> NaiveDateTime {
     d.and_hms_opt(6, 0, 0).unwrap_or_default()
 }
 
-pub(crate) fn write(db: &Db, w: &World<'_>) -> anyhow::Result<()> {
+pub(crate) fn write(db: &Db, w: &World<'_>, bands: &AgeBands) -> anyhow::Result<()> {
     let mut out = Batches::new(db);
     let lib = |i: usize| w.libraries[i].id.as_str();
     let backend = db.backend();
@@ -74,11 +74,11 @@ pub(crate) fn write(db: &Db, w: &World<'_>) -> anyhow::Result<()> {
     let mut ins = Inserts::new(
         "INSERT INTO records (id, version, status, dialect, record_type, marc, source_encoding, \
          title, sort_title, main_author, year, language, kazakh, bbk, udc, knowledge_area, \
-         warnings, created_at, updated_at)",
+         area_rules_version, warnings, created_at, updated_at)",
     );
     for r in &w.records {
         let row = format!(
-            "('{}',1,'active',{},{},{},'utf-8',{},{},{},{},{},{},{},{},{},{},{},{})",
+            "('{}',1,'active',{},{},{},'utf-8',{},{},{},{},{},{},{},{},{},{},{},{},{})",
             r.id,
             q(&r.dialect),
             q(&r.record_type),
@@ -92,6 +92,7 @@ pub(crate) fn write(db: &Db, w: &World<'_>) -> anyhow::Result<()> {
             opt(r.bbk.as_deref()),
             opt(r.udc.as_deref()),
             opt(r.knowledge_area.as_deref()),
+            q(&r.area_rules_version),
             r.warnings,
             t(r.created),
             t(r.created),
@@ -271,7 +272,6 @@ pub(crate) fn write(db: &Db, w: &World<'_>) -> anyhow::Result<()> {
     }
     ins.finish(&mut out)?;
 
-    let bands = AgeBands::default();
     let mut ins = Inserts::new(
         "INSERT INTO circulation_events (id, at, kind, loan_id, copy_id, record_id, reader_id, \
          branch_id, loan_kind, reader_category, age_band, material_type, language, kazakh, \

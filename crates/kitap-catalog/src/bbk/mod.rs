@@ -4,13 +4,24 @@
 //! The mapping is data ([`AreaRules`], serde-loadable), not code, because
 //! the guide marks several assignments uncertain and the report groups are
 //! to be confirmed with the library: a library changes a table, not the
-//! program. [`AreaRules::default`] is the guide's proposal.
+//! program. [`AreaRules::default`] is the guide's proposal, versioned
+//! [`BUILTIN_VERSION`]; a library's own table carries its own version,
+//! which is stored with every record it classified, so the records a rule
+//! change concerns can be found and reclassified.
 
 mod tables;
+mod validate;
 
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
+
+pub use validate::AreaRulesError;
+
+/// The version id of the built-in rules (kz-domain.md §5, as proposed in
+/// 2024). Change it whenever `tables.rs` changes, or records classified by
+/// the old table would look current.
+pub const BUILTIN_VERSION: &str = "kz-domain-2024";
 
 /// A report group ("по отраслям знаний").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -63,14 +74,12 @@ impl KnowledgeArea {
     /// The group of a BBK index under the default rules; `None` when the
     /// index is neither a numeric nor a letter-table index.
     pub fn from_bbk(index: &str) -> Option<KnowledgeArea> {
-        AreaRules::default_rules()
-            .classify_bbk(index)
-            .map(|c| c.area)
+        AreaRules::builtin().classify_bbk(index).map(|c| c.area)
     }
 
     /// The group of a UDC number under the default rules.
     pub fn from_udc(number: &str) -> Option<KnowledgeArea> {
-        AreaRules::default_rules().classify_udc(number)
+        AreaRules::builtin().classify_udc(number)
     }
 }
 
@@ -97,6 +106,7 @@ pub struct BbkClass {
 
 /// Numeric divisions `from..=to` (two-digit form) belong to `area`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RangeRule {
     pub from: u8,
     pub to: u8,
@@ -106,15 +116,20 @@ pub struct RangeRule {
 /// Indexes starting with `prefix` belong to `area`; the longest matching
 /// prefix wins.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PrefixRule {
     pub prefix: String,
     pub area: KnowledgeArea,
 }
 
 /// The whole mapping. Unmatched numeric and letter indexes fall to
-/// [`KnowledgeArea::Other`]; unparseable input gives `None`.
+/// [`KnowledgeArea::Other`]; unparseable input gives `None`. Loaded from
+/// outside, it is to be [`AreaRules::validate`]d before use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AreaRules {
+    /// Names this table: a record stores the version that classified it.
+    pub version: String,
     pub bbk_public: Vec<RangeRule>,
     pub bbk_scientific: Vec<PrefixRule>,
     pub udc: Vec<PrefixRule>,
@@ -127,8 +142,8 @@ impl Default for AreaRules {
 }
 
 impl AreaRules {
-    /// The default rules, built once: statistics classify every copy.
-    fn default_rules() -> &'static AreaRules {
+    /// The built-in rules, built once: statistics classify every copy.
+    pub fn builtin() -> &'static AreaRules {
         static RULES: OnceLock<AreaRules> = OnceLock::new();
         RULES.get_or_init(AreaRules::default)
     }

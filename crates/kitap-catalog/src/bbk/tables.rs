@@ -2,7 +2,7 @@
 //! are the guide's open questions (§6, question 3): change them here or in
 //! the library's configuration once Karaganda confirms its official table.
 
-use super::{AreaRules, KnowledgeArea, PrefixRule, RangeRule};
+use super::{AreaRules, KnowledgeArea, PrefixRule, RangeRule, BUILTIN_VERSION};
 use KnowledgeArea::*;
 
 /// Public-library (numeric) divisions, in the two-digit form.
@@ -90,6 +90,7 @@ pub(super) fn default_rules() -> AreaRules {
             .collect()
     };
     AreaRules {
+        version: BUILTIN_VERSION.to_owned(),
         bbk_public: BBK_PUBLIC
             .iter()
             .map(|&(from, to, area)| RangeRule { from, to, area })

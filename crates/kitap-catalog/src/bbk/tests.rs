@@ -141,3 +141,85 @@ fn names_are_stable() {
         );
     }
 }
+
+#[test]
+fn the_builtin_rules_are_valid_and_versioned() {
+    let rules = AreaRules::default();
+    assert_eq!(rules.version, BUILTIN_VERSION);
+    assert_eq!(rules.validate(), Ok(()));
+    assert_eq!(AreaRules::builtin(), &rules);
+}
+
+#[test]
+fn rules_that_could_not_match_or_are_ambiguous_are_refused() {
+    let base = AreaRules::default();
+    let refused = |change: &dyn Fn(&mut AreaRules)| {
+        let mut rules = base.clone();
+        change(&mut rules);
+        rules.validate().unwrap_err()
+    };
+    assert!(matches!(
+        refused(&|r| r.version = " ".into()),
+        AreaRulesError::Version(_)
+    ));
+    assert!(matches!(
+        refused(&|r| r.version = String::new()),
+        AreaRulesError::Version(_)
+    ));
+    assert_eq!(
+        refused(&|r| r.bbk_public[0] = RangeRule {
+            from: 19,
+            to: 10,
+            area: Other
+        }),
+        AreaRulesError::Range { from: 19, to: 10 }
+    );
+    assert_eq!(
+        refused(&|r| r.bbk_public[13].to = 100),
+        AreaRulesError::Range { from: 90, to: 100 }
+    );
+    let overlap = refused(&|r| r.bbk_public[1].to = 30);
+    assert_eq!(
+        overlap,
+        AreaRulesError::Overlap("20..30".into(), "30..39".into())
+    );
+    assert!(overlap.to_string().contains("overlap"), "{overlap}");
+    assert_eq!(
+        refused(&|r| r.bbk_scientific[0].prefix = "Sh6".into()),
+        AreaRulesError::LetterPrefix("Sh6".into())
+    );
+    assert_eq!(
+        refused(&|r| r.udc[0].prefix = "8.1".into()),
+        AreaRulesError::UdcPrefix("8.1".into())
+    );
+    assert_eq!(
+        refused(&|r| r.udc[0].prefix = "12345".into()),
+        AreaRulesError::UdcPrefix("12345".into())
+    );
+    assert_eq!(
+        refused(&|r| r.udc[1].prefix = "0".into()),
+        AreaRulesError::Duplicate {
+            table: "udc",
+            prefix: "0".into()
+        }
+    );
+}
+
+#[test]
+fn a_view_is_classified_under_the_rules_given() {
+    let record = crate::testutil::record(
+        kitap_marc::Dialect::Marc21,
+        crate::testutil::MARC21_BOOK,
+        &[("084", "  $a75.581$2rubbk"), ("245", "10$aШахмат есептері")],
+    );
+    let view = crate::BibView::from_record(&record);
+    assert_eq!(view.knowledge_area(), Some(SportArts));
+    let mut custom = AreaRules::default();
+    custom.version = "test-2".into();
+    for rule in &mut custom.bbk_public {
+        if rule.from == 75 {
+            rule.area = SocioPolitical;
+        }
+    }
+    assert_eq!(view.knowledge_area_under(&custom), Some(SocioPolitical));
+}

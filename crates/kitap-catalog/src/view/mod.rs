@@ -14,7 +14,7 @@ pub(crate) use common::first_year;
 use kitap_marc::{Dialect, Record};
 use serde::{Deserialize, Serialize};
 
-use crate::bbk::KnowledgeArea;
+use crate::bbk::{AreaRules, KnowledgeArea};
 
 /// What kind of material a record describes, from leader/06-07.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -203,13 +203,19 @@ impl BibView {
         self.authors.iter().find(|a| a.main)
     }
 
-    /// The report group: from the first BBK index that classifies, else
-    /// from the first UDC number (kz-domain.md §5.2-5.3 prefer BBK).
+    /// The report group under the built-in rules.
     pub fn knowledge_area(&self) -> Option<KnowledgeArea> {
+        self.knowledge_area_under(AreaRules::builtin())
+    }
+
+    /// The report group under `rules`: from the first BBK index that
+    /// classifies, else from the first UDC number (kz-domain.md §5.2-5.3
+    /// prefer BBK).
+    pub fn knowledge_area_under(&self, rules: &AreaRules) -> Option<KnowledgeArea> {
         self.bbk
             .iter()
-            .find_map(|b| KnowledgeArea::from_bbk(b))
-            .or_else(|| self.udc.iter().find_map(|u| KnowledgeArea::from_udc(u)))
+            .find_map(|b| rules.classify_bbk(b).map(|c| c.area))
+            .or_else(|| self.udc.iter().find_map(|u| rules.classify_udc(u)))
     }
 
     /// How much of the view is filled; used to pick a reading for

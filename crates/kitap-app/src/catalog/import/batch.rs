@@ -58,6 +58,7 @@ pub fn run(
 
     // Two batches in flight at most: memory stays flat whatever the file size.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
+    let rules = &*app.area_rules;
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut pending: Vec<Item> = Vec::with_capacity(BATCH);
@@ -65,7 +66,7 @@ pub fn run(
                 pending.push(item);
                 if pending.len() == BATCH
                     && tx
-                        .send(prepare_batch(std::mem::take(&mut pending)))
+                        .send(prepare_batch(std::mem::take(&mut pending), rules))
                         .is_err()
                 {
                     // The writer stopped (cancelled or failed).
@@ -73,7 +74,7 @@ pub fn run(
                 }
             }
             if !pending.is_empty() {
-                let _ = tx.send(prepare_batch(pending));
+                let _ = tx.send(prepare_batch(pending, rules));
             }
         });
         let mut parsed = 0;
@@ -111,7 +112,7 @@ struct Batch {
     parsed: u64,
 }
 
-fn prepare_batch(items: Vec<Item>) -> Batch {
+fn prepare_batch(items: Vec<Item>, rules: &kitap_catalog::AreaRules) -> Batch {
     let mut rejects = Vec::new();
     let mut notes = Vec::new();
     let mut good = Vec::with_capacity(items.len());
@@ -131,7 +132,7 @@ fn prepare_batch(items: Vec<Item>) -> Batch {
             Ok(read) => {
                 let control = read.record.control("001").map(str::to_owned);
                 let encoding = read.record.encoding.name().to_owned();
-                match prepare(read.record) {
+                match prepare(read.record, rules) {
                     Ok(p) => {
                         if let Some(note) = repair_note(&p, item.index, item.offset) {
                             notes.push(note);

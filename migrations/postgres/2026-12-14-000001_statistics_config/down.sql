@@ -1,0 +1,2 @@
+DROP TABLE reader_activity;
+ALTER TABLE records DROP COLUMN area_rules_version;
