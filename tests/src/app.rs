@@ -95,6 +95,21 @@ impl TestApp {
                 .try_init();
         }
         let db = TestDb::new(backend)?;
+        Some(Self::start_on(db, tweak).await)
+    }
+
+    /// Stops this server and starts another over the same database with
+    /// the configuration changed by `tweak` (as after editing the
+    /// configuration and restarting); sessions and data carry over.
+    pub async fn restart_with(mut self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let db = self.db.hand_over();
+        self.server.stop(true).await;
+        drop(self);
+        Self::start_on(db, tweak).await
+    }
+
+    async fn start_on(db: TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let backend = db.backend;
         let mut config = Config::default();
         config.database.url = db.url.clone();
         config.database.pool_size = 4;
@@ -129,7 +144,7 @@ impl TestApp {
         let server = kitap_api::server(app.clone(), &settings, listener).unwrap();
         let handle = server.handle();
         actix_web::rt::spawn(server);
-        Some(TestApp {
+        TestApp {
             backend,
             base,
             app,
@@ -139,7 +154,7 @@ impl TestApp {
                 .finish(),
             server: handle,
             index_dir,
-        })
+        }
     }
 
     pub async fn request(

@@ -69,6 +69,17 @@ impl TestDb {
     pub fn connect(&self) -> Db {
         Db::connect(&DbUrl::parse(&self.url).unwrap(), 4).unwrap()
     }
+
+    /// The same database under a new owner, who will drop it: this handle
+    /// keeps the URL but no longer removes anything when dropped.
+    pub fn hand_over(&mut self) -> TestDb {
+        TestDb {
+            backend: self.backend,
+            url: self.url.clone(),
+            _dir: self._dir.take(),
+            postgres: self.postgres.take(),
+        }
+    }
 }
 
 impl Drop for TestDb {

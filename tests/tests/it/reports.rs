@@ -191,7 +191,7 @@ both_backends! {
             .filter(|r| r[0] == "Total" && r[1] != "all").map(|r| r[3].as_u64().unwrap()).sum();
         assert_eq!(groups, 5);
         let by_reader = table(&loans, "loans_by_reader");
-        let cols = ["category adult", "category pupil", "category student", "age child", "age youth", "age adult", "Total"];
+        let cols = ["category adult", "category pupil", "category student", "age ≤14", "age 15–30", "age 31+", "Total"];
         assert_eq!(ints(by_reader, &["F07"], &cols), [2, 1, 0, 1, 0, 2, 3]);
         assert_eq!(ints(by_reader, &["F12"], &cols), [1, 0, 1, 0, 1, 1, 2]);
         assert_eq!(ints(by_reader, &["Total"], &cols), [3, 1, 1, 1, 1, 3, 5]);
@@ -208,7 +208,7 @@ both_backends! {
 
         let readers = report(&app, &h, "readers").await;
         let r = table(&readers, "readers");
-        let cols = ["Registered", "New", "Active", "category adult", "category pupil", "category student", "age child", "age youth", "age adult", "Loans", "Visits"];
+        let cols = ["Registered", "New", "Active", "category adult", "category pupil", "category student", "age ≤14", "age 15–30", "age 31+", "Loans", "Visits"];
         assert_eq!(ints(r, &["F07"], &cols), [2, 2, 2, 1, 1, 0, 1, 0, 1, 3, 2]);
         assert_eq!(ints(r, &["F12"], &cols), [1, 1, 2, 0, 0, 1, 0, 1, 0, 2, 14]);
         assert_eq!(ints(r, &["Total"], &cols), [3, 3, 3, 1, 1, 1, 1, 1, 1, 5, 16]);
