@@ -179,6 +179,10 @@ async fn rules_then_reclassify(backend: Backend) {
         .await
         .expect(200);
     assert_eq!(record.body["record"]["knowledge_area"], "sport_arts");
+    assert_eq!(
+        record.body["record"]["area_rules_version"],
+        "kz-domain-2024"
+    );
     let version = record.body["record"]["version"].as_i64().unwrap();
 
     let denied = app
@@ -212,6 +216,10 @@ async fn rules_then_reclassify(backend: Backend) {
         .await
         .expect(200);
     assert_eq!(record.body["record"]["knowledge_area"], "socio_political");
+    assert_eq!(
+        record.body["record"]["area_rules_version"],
+        "karaganda-2026"
+    );
     assert_eq!(record.body["record"]["version"].as_i64(), Some(version + 1));
     let other = app
         .get(&format!("/api/v1/records/{novel}"), Some(&cataloger))

@@ -32,6 +32,10 @@ pub struct RecordDto {
     pub udc: Option<String>,
     /// Report group derived from BBK/UDC.
     pub knowledge_area: Option<String>,
+    /// Version of the knowledge-area rules that derived `knowledge_area`
+    /// (see GET /reports/area-rules).
+    #[schema(example = "kz-domain-2024")]
+    pub area_rules_version: String,
     /// The encoding the record arrived in (utf-8, windows-1251, kz-1048, marc-8, ...).
     pub source_encoding: String,
     /// Number of validation warnings when last saved.
@@ -58,6 +62,7 @@ impl From<&StoredRecord> for RecordDto {
             bbk: d.bbk.clone(),
             udc: d.udc.clone(),
             knowledge_area: d.knowledge_area.clone(),
+            area_rules_version: d.area_rules_version.clone(),
             source_encoding: r.source_encoding.clone(),
             warnings: d.warnings,
             import_id: r.import_id.map(|id| id.to_string()),

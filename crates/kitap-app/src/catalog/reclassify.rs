@@ -34,9 +34,9 @@ pub struct Reclassification {
     pub skipped: u64,
 }
 
-/// A record's group under the rules in force, or `None` when its stored
-/// MARC cannot be read.
-type Computed = (StoredRecord, Option<String>);
+/// A record and its group under the rules in force (`None`: no rule
+/// classifies it), or `Err` when its stored MARC cannot be read.
+type Computed = (StoredRecord, Result<Option<&'static str>, AppError>);
 
 impl App {
     /// Reclassifies through the API (administrators).
@@ -71,14 +71,10 @@ impl App {
             let now = Timestamp::now();
             self.db.write(|conn| {
                 for (record, area) in &computed {
-                    store(
-                        conn,
-                        actor,
-                        (record, area.as_deref()),
-                        &version,
-                        now,
-                        &mut done,
-                    )?;
+                    match area {
+                        Ok(area) => store(conn, actor, (record, *area), &version, now, &mut done)?,
+                        Err(_) => done.skipped += 1,
+                    }
                 }
                 Ok::<_, AppError>(())
             })?;
@@ -91,25 +87,21 @@ impl App {
         Ok(stored
             .into_iter()
             .map(|record| {
-                let area = match decode_stored(&record) {
-                    Ok(marc) => Some(
-                        BibView::from_record(&marc)
-                            .knowledge_area_under(&self.area_rules)
-                            .map_or(String::new(), |a| a.as_str().to_owned()),
-                    ),
-                    Err(err) => {
-                        tracing::warn!(record = %record.id, error = %err, "cannot reclassify");
-                        None
-                    }
-                };
+                let area = decode_stored(&record).map(|marc| {
+                    BibView::from_record(&marc)
+                        .knowledge_area_under(&self.area_rules)
+                        .map(|a| a.as_str())
+                });
+                if let Err(err) = &area {
+                    tracing::warn!(record = %record.id, error = %err, "cannot reclassify");
+                }
                 (record, area)
             })
             .collect())
     }
 }
 
-/// Writes one record's result; `area` is `None` for unreadable MARC and
-/// `Some("")` for a record no rule classifies.
+/// Writes one record's new group (`None`: no rule classifies it).
 fn store(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -118,11 +110,6 @@ fn store(
     now: Timestamp,
     done: &mut Reclassification,
 ) -> Result<(), AppError> {
-    let Some(area) = area else {
-        done.skipped += 1;
-        return Ok(());
-    };
-    let area = Some(area).filter(|a| !a.is_empty());
     let before = record.derived.knowledge_area.as_deref();
     if area == before {
         match classification::confirm_area(conn, record.id, record.version, version)? {
