@@ -46,7 +46,12 @@ pub fn language_group(kazakh: bool, language: Option<&str>) -> LanguageGroup {
 }
 
 fn area_of(f: &CirculationFact) -> &'static str {
-    let code = f.knowledge_area.as_deref().unwrap_or("other");
+    area_code(f.knowledge_area.as_deref())
+}
+
+/// The report group of a stored group code: unknown or missing is "other".
+pub(crate) fn area_code(code: Option<&str>) -> &'static str {
+    let code = code.unwrap_or("other");
     AREAS
         .iter()
         .find(|(c, _)| *c == code)

@@ -32,6 +32,7 @@ mod openapi;
 mod records;
 mod reports;
 mod reports_debt;
+mod reports_fund;
 mod schema;
 mod search;
 mod search_eval;

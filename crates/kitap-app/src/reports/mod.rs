@@ -4,6 +4,7 @@
 //! attendance staff enter for the visits report.
 
 mod attendance;
+mod fund;
 mod render;
 
 use std::str::FromStr;
@@ -28,7 +29,7 @@ use crate::{App, AppError, Principal};
 pub(crate) const READERS_OF_REPORTS: &[Role] = &[Role::Manager, Role::Admin];
 
 /// Rows loaded per query: a year of a city system is read in chunks.
-const CHUNK: i64 = 5_000;
+pub(crate) const CHUNK: i64 = 5_000;
 
 /// The reports there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +39,9 @@ pub enum ReportKind {
     Readers,
     Ecatalog,
     Debtors,
+    Fund,
+    Exchange,
+    Ratios,
 }
 
 impl ReportKind {
@@ -48,6 +52,9 @@ impl ReportKind {
             ReportKind::Readers => "readers",
             ReportKind::Ecatalog => "ecatalog",
             ReportKind::Debtors => "debtors",
+            ReportKind::Fund => "fund",
+            ReportKind::Exchange => "exchange",
+            ReportKind::Ratios => "ratios",
         }
     }
 }
@@ -63,6 +70,9 @@ impl FromStr for ReportKind {
             "readers" => Ok(ReportKind::Readers),
             "ecatalog" => Ok(ReportKind::Ecatalog),
             "debtors" => Ok(ReportKind::Debtors),
+            "fund" => Ok(ReportKind::Fund),
+            "exchange" => Ok(ReportKind::Exchange),
+            "ratios" => Ok(ReportKind::Ratios),
             _ => Err(AppError::NotFound { entity: "report" }),
         }
     }
@@ -81,7 +91,7 @@ pub struct Report {
 
 /// The instant a Karaganda day starts: reports count local days, like
 /// the desk's "today".
-fn start_of(day: NaiveDate) -> Timestamp {
+pub(crate) fn start_of(day: NaiveDate) -> Timestamp {
     let offset = Duration::seconds(i64::from(crate::circulation::LOCAL_OFFSET_SECONDS));
     Timestamp::from_utc(day.and_time(NaiveTime::MIN).and_utc() - offset)
 }
@@ -174,7 +184,7 @@ fn load_readers(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<ReaderFact
 }
 
 /// The day after `day`: the exclusive end of a period.
-fn next_day(day: NaiveDate) -> Result<NaiveDate, AppError> {
+pub(crate) fn next_day(day: NaiveDate) -> Result<NaiveDate, AppError> {
     day.succ_opt()
         .ok_or_else(|| ValueError::new("to", "is too far in the future").into())
 }
@@ -303,6 +313,24 @@ impl App {
                         &load_readers(conn, &wide)?,
                         &scope,
                     )]
+                }
+                ReportKind::Fund => kitap_stats::fund(&fund::load_fund(conn, &scope)?, &scope),
+                ReportKind::Exchange => {
+                    vec![kitap_stats::exchange(
+                        &fund::load_exchange(conn, &scope)?,
+                        &scope,
+                    )]
+                }
+                ReportKind::Ratios => {
+                    let readers = kitap_stats::readers(
+                        &load_readers(conn, &scope)?,
+                        &load_circulation(conn, &scope)?,
+                        &load_attendance(conn, &scope)?,
+                        &scope,
+                        &defs,
+                    );
+                    let held = kitap_stats::held_at_end(&fund::load_fund(conn, &scope)?, &scope);
+                    vec![kitap_stats::ratios(&readers, &held, &scope)]
                 }
             };
             Ok(Report {
