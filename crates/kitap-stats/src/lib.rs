@@ -11,6 +11,7 @@
 
 mod aggregate;
 mod debt;
+mod month;
 mod table;
 
 use chrono::NaiveDate;
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub use aggregate::{language_group, loans, readers, visits, LanguageGroup, AREAS, TOTAL};
 pub use debt::{debtors, ecatalog, year_earlier, LoanFact, RecordFact};
+pub use month::loans_by_month;
 pub use table::{Cell, Table};
 
 /// What counts as what: the switches a statistics department argues about.
