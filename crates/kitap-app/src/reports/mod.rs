@@ -3,8 +3,12 @@
 //! `[statistics]` definitions, rendered as JSON, CSV or XLSX; and the event
 //! attendance staff enter for the visits report.
 
+mod annual;
 mod attendance;
+mod charts;
+mod facts;
 mod render;
+mod workbook;
 
 use std::str::FromStr;
 
@@ -14,9 +18,12 @@ use kitap_db::stats::{self, EventFact};
 use kitap_db::{branches, DbConnection};
 use kitap_domain::{BranchId, Role, Timestamp, ValueError};
 use kitap_stats::{
-    AttendanceFact, CirculationFact, LoanFact, ReaderFact, RecordFact, Scope, Table,
+    AttendanceFact, CirculationFact, Definitions, LoanFact, ReaderFact, RecordFact, Scope, Table,
 };
 
+use facts::Facts;
+
+pub use annual::{AnnualReport, Chart, YEARS};
 pub use attendance::NewAttendance;
 pub use kitap_db::stats::Attendance;
 pub use kitap_stats::{Cell, Table as ReportTable};
@@ -41,6 +48,15 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
+    /// Every kind, in the order of the annual bundle.
+    pub const ALL: &'static [ReportKind] = &[
+        ReportKind::Loans,
+        ReportKind::Visits,
+        ReportKind::Readers,
+        ReportKind::Ecatalog,
+        ReportKind::Debtors,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReportKind::Loans => "loans",
@@ -255,6 +271,41 @@ fn scope_of(
     Scope::new(from, to, chosen).map_err(|e| ValueError::new("to", e.to_string()).into())
 }
 
+/// The tables of report `kind` from the request's facts.
+fn tables_of(
+    kind: ReportKind,
+    facts: &mut Facts<'_>,
+    defs: &Definitions,
+) -> Result<Vec<Table>, AppError> {
+    let scope = facts.scope.clone();
+    Ok(match kind {
+        ReportKind::Loans => {
+            let events = facts.circulation()?;
+            let mut tables = kitap_stats::loans(&events, &scope, defs);
+            tables.push(kitap_stats::loans_by_month(&events, &scope, defs));
+            tables
+        }
+        ReportKind::Visits => vec![kitap_stats::visits(
+            &facts.circulation()?,
+            &facts.attendance()?,
+            &scope,
+        )],
+        ReportKind::Readers => vec![kitap_stats::readers(
+            &facts.readers()?,
+            &facts.circulation()?,
+            &facts.attendance()?,
+            &scope,
+            defs,
+        )],
+        ReportKind::Ecatalog => vec![kitap_stats::ecatalog(&facts.records()?, &scope)],
+        ReportKind::Debtors => vec![kitap_stats::debtors(
+            &facts.loans()?,
+            &facts.readers()?,
+            &scope,
+        )],
+    })
+}
+
 impl App {
     /// Report `kind` for the days `from..=to` and `libraries` (every active
     /// library when empty). Managers and administrators.
@@ -273,38 +324,8 @@ impl App {
         let defs = self.statistics;
         self.db.read(|conn| {
             let scope = scope_of(conn, from, to, &libraries)?;
-            let tables = match kind {
-                ReportKind::Loans => {
-                    kitap_stats::loans(&load_circulation(conn, &scope)?, &scope, &defs)
-                }
-                ReportKind::Visits => vec![kitap_stats::visits(
-                    &load_circulation(conn, &scope)?,
-                    &load_attendance(conn, &scope)?,
-                    &scope,
-                )],
-                ReportKind::Readers => vec![kitap_stats::readers(
-                    &load_readers(conn, &scope)?,
-                    &load_circulation(conn, &scope)?,
-                    &load_attendance(conn, &scope)?,
-                    &scope,
-                    &defs,
-                )],
-                ReportKind::Ecatalog => {
-                    vec![kitap_stats::ecatalog(&load_records(conn, &scope)?, &scope)]
-                }
-                ReportKind::Debtors => {
-                    // Registrations of both periods: this one and a year earlier.
-                    let wide = Scope {
-                        from: kitap_stats::year_earlier(&scope).from,
-                        ..scope.clone()
-                    };
-                    vec![kitap_stats::debtors(
-                        &load_loans(conn, &scope)?,
-                        &load_readers(conn, &wide)?,
-                        &scope,
-                    )]
-                }
-            };
+            let mut facts = Facts::new(conn, scope.clone());
+            let tables = tables_of(kind, &mut facts, &defs)?;
             Ok(Report {
                 kind,
                 from,
