@@ -195,6 +195,11 @@ diesel::table! {
         act_id -> Text,
         copy_id -> Text,
         price_minor -> Nullable<BigInt>,
+        record_id -> Nullable<Text>,
+        material_type -> Nullable<Text>,
+        language -> Nullable<Text>,
+        kazakh -> Nullable<Bool>,
+        knowledge_area -> Nullable<Text>,
     }
 }
 
@@ -203,6 +208,11 @@ diesel::table! {
         act_id -> Text,
         copy_id -> Text,
         price_minor -> Nullable<BigInt>,
+        record_id -> Nullable<Text>,
+        material_type -> Nullable<Text>,
+        language -> Nullable<Text>,
+        kazakh -> Nullable<Bool>,
+        knowledge_area -> Nullable<Text>,
     }
 }
 

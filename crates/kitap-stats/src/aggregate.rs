@@ -46,7 +46,12 @@ pub fn language_group(kazakh: bool, language: Option<&str>) -> LanguageGroup {
 }
 
 fn area_of(f: &CirculationFact) -> &'static str {
-    let code = f.knowledge_area.as_deref().unwrap_or("other");
+    area_code(f.knowledge_area.as_deref())
+}
+
+/// The report group of a stored group code: unknown or missing is "other".
+pub(crate) fn area_code(code: Option<&str>) -> &'static str {
+    let code = code.unwrap_or("other");
     AREAS
         .iter()
         .find(|(c, _)| *c == code)
@@ -101,6 +106,12 @@ pub(crate) fn row_keys(scope: &Scope) -> Vec<(Option<BranchId>, String)> {
         .map(|(id, code)| (Some(*id), code.clone()))
         .chain(std::iter::once((None, TOTAL.to_owned())))
         .collect()
+}
+
+/// Whether a fact of `library` counts in the row `key` (a library, or the
+/// total for `None`).
+pub(crate) fn mine(key: Option<BranchId>, library: BranchId) -> bool {
+    key.is_none_or(|k| k == library)
 }
 
 /// The row labels: each library's code, then the total.

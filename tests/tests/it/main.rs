@@ -33,6 +33,7 @@ mod records;
 mod reports;
 mod reports_annual;
 mod reports_debt;
+mod reports_fund;
 mod schema;
 mod search;
 mod search_eval;

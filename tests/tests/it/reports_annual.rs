@@ -13,7 +13,7 @@ use crate::copies::staff;
 use crate::reports::{cell, history};
 
 /// Every table the bundle holds, in sheet order.
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 18] = [
     "loans",
     "loans_by_area",
     "loans_by_material",
@@ -23,6 +23,15 @@ const TABLES: [&str; 9] = [
     "readers",
     "ecatalog",
     "debtors",
+    "fund_movement",
+    "fund_received",
+    "fund_received_by_area",
+    "fund_written_off",
+    "fund_written_off_by_area",
+    "fund_held_by_area",
+    "fund_by_material",
+    "exchange",
+    "ratios",
 ];
 
 fn bundle_tables(bundle: &Value) -> Vec<&Value> {

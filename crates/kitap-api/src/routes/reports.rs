@@ -39,11 +39,14 @@ pub struct ReportQuery {
 }
 
 /// One report table. Cells are strings (labels), integers (counts) or
-/// numbers with two decimals (ratios; null when the denominator is zero).
+/// numbers with two decimals (ratios, null when the denominator is zero;
+/// money in tenge).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TableDto {
     /// Stable id: loans, loans_by_area, loans_by_material, loans_by_reader,
-    /// visits, readers, ecatalog, debtors.
+    /// visits, readers, ecatalog, debtors, fund_movement, fund_received,
+    /// fund_received_by_area, fund_written_off, fund_written_off_by_area,
+    /// fund_held_by_area, fund_by_material, exchange, ratios.
     pub id: String,
     pub title: String,
     pub columns: Vec<String>,
@@ -53,7 +56,7 @@ pub struct TableDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportDto {
-    /// loans, visits, readers, ecatalog or debtors.
+    /// loans, visits, readers, ecatalog, debtors, fund, exchange or ratios.
     pub kind: String,
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -136,13 +139,22 @@ fn period(req: &HttpRequest, with_format: bool) -> Result<Period, ApiError> {
 /// language; one row per record type, the catalogue being shared) or
 /// `debtors` (per issuing library: readers with a loan open at the period
 /// end and due before it, the copies they hold overdue, their share of the
-/// registered readers, and the same a year earlier). Circulation reports
+/// registered readers, and the same a year earlier), `fund` (the balance
+/// held at start + received + added without an act − written off ±
+/// redistributed = held at end per library; received by source and written
+/// off by reason, each by knowledge group × language with copies, titles and
+/// value as the act lines recorded them on the act's day; held at the end by
+/// group and language; all three by material type), `exchange` (copies sent
+/// and received by movement reason, readers served by a copy brought to
+/// them, selections sent and received) or `ratios` (loans and visits per
+/// registered reader, fund turnover = loans per copy held at the end,
+/// copies held per reader). Circulation reports
 /// are counted from the immutable event logs with each event's facts of its
 /// moment, so a period's numbers never change.
 #[utoipa::path(
     tag = "statistics",
     security(("bearer" = [])),
-    params(("kind" = String, Path, description = "loans, visits, readers, ecatalog or debtors"), ReportQuery),
+    params(("kind" = String, Path, description = "loans, visits, readers, ecatalog, debtors, fund, exchange or ratios"), ReportQuery),
     responses(
         (status = 200, description = "the report", content(
             (ReportDto = "application/json"),
@@ -235,7 +247,7 @@ pub struct ChartQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AnnualSection {
-    /// loans, visits, readers, ecatalog, debtors.
+    /// loans, visits, readers, ecatalog, debtors, fund, exchange, ratios.
     pub kind: String,
     pub tables: Vec<TableDto>,
 }
@@ -320,7 +332,8 @@ fn annual_dto(a: AnnualReport) -> AnnualDto {
 }
 
 /// The annual report bundle (managers, administrators): every report
-/// (loans with loans by month, visits, readers, ecatalog, debtors) for a
+/// (loans with loans by month, visits, readers, ecatalog, debtors, fund,
+/// exchange, ratios) for a
 /// calendar year and a set of libraries, counted from one reading of the
 /// facts. As JSON, or as one XLSX workbook laid out like the annual report:
 /// a `contents` sheet (year, libraries, when generated, the sheets), then a

@@ -5,8 +5,12 @@
 use std::rc::Rc;
 
 use kitap_db::DbConnection;
-use kitap_stats::{AttendanceFact, CirculationFact, LoanFact, ReaderFact, RecordFact, Scope};
+use kitap_stats::{
+    AttendanceFact, CirculationFact, ExchangeFact, FundFacts, LoanFact, ReaderFact, RecordFact,
+    Scope,
+};
 
+use super::fund::{load_exchange, load_fund};
 use super::{load_attendance, load_circulation, load_loans, load_readers, load_records};
 use crate::AppError;
 
@@ -19,13 +23,15 @@ pub(crate) struct Facts<'c> {
     readers: Option<Rc<Vec<ReaderFact>>>,
     loans: Option<Rc<Vec<LoanFact>>>,
     records: Option<Rc<Vec<RecordFact>>>,
+    fund: Option<Rc<FundFacts>>,
+    exchange: Option<Rc<Vec<ExchangeFact>>>,
 }
 
 /// The cached family, or `load` it into the cache.
 fn cached<T>(
-    slot: &mut Option<Rc<Vec<T>>>,
-    load: impl FnOnce() -> Result<Vec<T>, AppError>,
-) -> Result<Rc<Vec<T>>, AppError> {
+    slot: &mut Option<Rc<T>>,
+    load: impl FnOnce() -> Result<T, AppError>,
+) -> Result<Rc<T>, AppError> {
     if let Some(facts) = slot {
         return Ok(Rc::clone(facts));
     }
@@ -44,6 +50,8 @@ impl<'c> Facts<'c> {
             readers: None,
             loans: None,
             records: None,
+            fund: None,
+            exchange: None,
         }
     }
 
@@ -78,5 +86,14 @@ impl<'c> Facts<'c> {
 
     pub(crate) fn records(&mut self) -> Result<Rc<Vec<RecordFact>>, AppError> {
         cached(&mut self.records, || load_records(self.conn, &self.scope))
+    }
+
+    /// Act lines, holdings and home moves: the fund tables and the ratios.
+    pub(crate) fn fund(&mut self) -> Result<Rc<FundFacts>, AppError> {
+        cached(&mut self.fund, || load_fund(self.conn, &self.scope))
+    }
+
+    pub(crate) fn exchange(&mut self) -> Result<Rc<Vec<ExchangeFact>>, AppError> {
+        cached(&mut self.exchange, || load_exchange(self.conn, &self.scope))
     }
 }

@@ -7,6 +7,7 @@ mod annual;
 mod attendance;
 mod charts;
 mod facts;
+mod fund;
 mod render;
 mod workbook;
 
@@ -35,7 +36,7 @@ use crate::{App, AppError, Principal};
 pub(crate) const READERS_OF_REPORTS: &[Role] = &[Role::Manager, Role::Admin];
 
 /// Rows loaded per query: a year of a city system is read in chunks.
-const CHUNK: i64 = 5_000;
+pub(crate) const CHUNK: i64 = 5_000;
 
 /// The reports there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +46,9 @@ pub enum ReportKind {
     Readers,
     Ecatalog,
     Debtors,
+    Fund,
+    Exchange,
+    Ratios,
 }
 
 impl ReportKind {
@@ -55,6 +59,9 @@ impl ReportKind {
         ReportKind::Readers,
         ReportKind::Ecatalog,
         ReportKind::Debtors,
+        ReportKind::Fund,
+        ReportKind::Exchange,
+        ReportKind::Ratios,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +71,9 @@ impl ReportKind {
             ReportKind::Readers => "readers",
             ReportKind::Ecatalog => "ecatalog",
             ReportKind::Debtors => "debtors",
+            ReportKind::Fund => "fund",
+            ReportKind::Exchange => "exchange",
+            ReportKind::Ratios => "ratios",
         }
     }
 }
@@ -79,6 +89,9 @@ impl FromStr for ReportKind {
             "readers" => Ok(ReportKind::Readers),
             "ecatalog" => Ok(ReportKind::Ecatalog),
             "debtors" => Ok(ReportKind::Debtors),
+            "fund" => Ok(ReportKind::Fund),
+            "exchange" => Ok(ReportKind::Exchange),
+            "ratios" => Ok(ReportKind::Ratios),
             _ => Err(AppError::NotFound { entity: "report" }),
         }
     }
@@ -97,7 +110,7 @@ pub struct Report {
 
 /// The instant a Karaganda day starts: reports count local days, like
 /// the desk's "today".
-fn start_of(day: NaiveDate) -> Timestamp {
+pub(crate) fn start_of(day: NaiveDate) -> Timestamp {
     let offset = Duration::seconds(i64::from(crate::circulation::LOCAL_OFFSET_SECONDS));
     Timestamp::from_utc(day.and_time(NaiveTime::MIN).and_utc() - offset)
 }
@@ -190,7 +203,7 @@ fn load_readers(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<ReaderFact
 }
 
 /// The day after `day`: the exclusive end of a period.
-fn next_day(day: NaiveDate) -> Result<NaiveDate, AppError> {
+pub(crate) fn next_day(day: NaiveDate) -> Result<NaiveDate, AppError> {
     day.succ_opt()
         .ok_or_else(|| ValueError::new("to", "is too far in the future").into())
 }
@@ -303,6 +316,19 @@ fn tables_of(
             &facts.readers()?,
             &scope,
         )],
+        ReportKind::Fund => kitap_stats::fund(&*facts.fund()?, &scope),
+        ReportKind::Exchange => vec![kitap_stats::exchange(&facts.exchange()?, &scope)],
+        ReportKind::Ratios => {
+            let readers = kitap_stats::readers(
+                &facts.readers()?,
+                &facts.circulation()?,
+                &facts.attendance()?,
+                &scope,
+                defs,
+            );
+            let held = kitap_stats::held_at_end(&*facts.fund()?, &scope);
+            vec![kitap_stats::ratios(&readers, &held, &scope)]
+        }
     })
 }
 

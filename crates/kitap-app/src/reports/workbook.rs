@@ -17,6 +17,7 @@ struct Formats {
     bold: Format,
     title: Format,
     ratio: Format,
+    money: Format,
 }
 
 pub(crate) fn annual(report: &AnnualReport) -> Result<Vec<u8>, XlsxError> {
@@ -24,6 +25,7 @@ pub(crate) fn annual(report: &AnnualReport) -> Result<Vec<u8>, XlsxError> {
         bold: Format::new().set_bold(),
         title: Format::new().set_bold().set_font_size(14),
         ratio: Format::new().set_num_format("0.00"),
+        money: Format::new().set_num_format("#,##0.00"),
     };
     let mut book = Workbook::new();
     let sheets = sheet_names(report);
@@ -120,6 +122,9 @@ fn write_table(ws: &mut Worksheet, t: &Table, f: &Formats) -> Result<(), XlsxErr
                 Cell::Int(n) => ws.write_number(row, col, *n as f64)?,
                 Cell::Ratio(Some(r)) => ws.write_number_with_format(row, col, *r, &f.ratio)?,
                 Cell::Ratio(None) => ws,
+                Cell::Money(m) => {
+                    ws.write_number_with_format(row, col, *m as f64 / 100.0, &f.money)?
+                }
             };
         }
     }
