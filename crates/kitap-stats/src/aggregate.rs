@@ -438,6 +438,7 @@ pub fn visits(facts: &[CirculationFact], attendance: &[AttendanceFact], scope: &
 struct RegisteredCounts {
     registered: u64,
     new: u64,
+    reregistered: u64,
     categories: Vec<u64>,
     bands: Vec<u64>,
 }
@@ -446,6 +447,7 @@ impl std::ops::AddAssign for RegisteredCounts {
     fn add_assign(&mut self, o: RegisteredCounts) {
         self.registered += o.registered;
         self.new += o.new;
+        self.reregistered += o.reregistered;
         add_vec(&mut self.categories, &o.categories);
         add_vec(&mut self.bands, &o.bands);
     }
@@ -457,8 +459,9 @@ pub(crate) fn registered_in(r: &ReaderFact, scope: &Scope) -> bool {
 }
 
 /// Readers (пользователи). Registered: a registration that covers a day of
-/// the period, counted at the reader's home library; new: registered on a
-/// day of the period; active: with any circulation event in the period at
+/// the period, counted at the reader's home library; new: first registered
+/// on a day of the period; re-registered: registered again in the period,
+/// first registered before it; active: with any circulation event in the period at
 /// the library (the total counts each reader once). Categories and age
 /// bands are of the registered readers; the ratios divide the library's
 /// loans (under `defs`) and visits by its registered readers.
@@ -469,7 +472,7 @@ pub fn readers(
     scope: &Scope,
     defs: &Definitions,
 ) -> Table {
-    let mut cols = columns(&["Library", "Registered", "New", "Active"]);
+    let mut cols = columns(&["Library", "Registered", "New", "Re-registered", "Active"]);
     cols.extend(ReaderCategory::ALL.iter().map(|c| format!("category {c}")));
     cols.extend(AgeBand::ALL.iter().map(|b| format!("age {b}")));
     cols.extend(columns(&[
@@ -492,7 +495,9 @@ pub fn readers(
         };
         let c = &mut per[slot];
         c.registered += 1;
-        c.new += u64::from(scope.contains_day(r.registered_on));
+        let first = scope.contains_day(r.first_registered_on);
+        c.new += u64::from(first);
+        c.reregistered += u64::from(!first && scope.contains_day(r.registered_on));
         c.categories[position(ReaderCategory::ALL, &r.category)] += 1;
         c.bands[position(AgeBand::ALL, &r.age_band)] += 1;
     }
@@ -511,6 +516,7 @@ pub fn readers(
             Cell::text(label),
             Cell::Int(c.registered),
             Cell::Int(c.new),
+            Cell::Int(c.reregistered),
             Cell::Int(desk.readers[i]),
         ];
         row.extend(c.categories.iter().map(|n| Cell::Int(*n)));

@@ -90,8 +90,11 @@ pub struct ReaderFact {
     pub reader: ReaderId,
     /// The home library, where the reader is registered.
     pub library: BranchId,
+    /// The day of the latest registration (or re-registration).
     pub registered_on: NaiveDate,
     pub registered_until: NaiveDate,
+    /// The day the reader was first registered (the reader was created).
+    pub first_registered_on: NaiveDate,
     pub category: ReaderCategory,
     pub age_band: AgeBand,
 }

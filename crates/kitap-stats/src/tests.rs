@@ -258,6 +258,7 @@ fn readers_registered_new_active_and_per_reader_ratios() {
         library,
         registered_on: on,
         registered_until: until,
+        first_registered_on: on,
         category,
         age_band,
     };
@@ -359,6 +360,7 @@ fn registered(library: BranchId, reader: ReaderId, on: NaiveDate) -> ReaderFact 
         library,
         registered_on: on,
         registered_until: on + chrono::Duration::days(400),
+        first_registered_on: on,
         category: ReaderCategory::Adult,
         age_band: AgeBand::Adult,
     }
@@ -540,4 +542,30 @@ fn loans_by_month_split_the_period_into_calendar_months() {
     assert_eq!(t.columns, ["Library", "2025-12", "2026-01", "Total"]);
     assert_eq!(t.cell(&["A"], "2025-12"), Some(&Cell::Int(1)));
     assert_eq!(t.cell(&[TOTAL], "2026-01"), Some(&Cell::Int(1)));
+}
+
+#[test]
+fn a_reader_registered_again_is_not_new() {
+    let w = world();
+    let next = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+    let at = |library, first: NaiveDate, on: NaiveDate| ReaderFact {
+        first_registered_on: first,
+        registered_until: next,
+        ..registered(library, ReaderId::new(), on)
+    };
+    let earlier = NaiveDate::from_ymd_opt(2024, 9, 1).unwrap();
+    let all = [
+        at(w.a, day(4), day(4)),   // first registered in March: new
+        at(w.a, earlier, day(10)), // re-registered in March
+        at(w.a, earlier, earlier), // registered before, still valid
+        at(w.b, day(2), day(30)),  // first in March, re-registered in March: new
+    ];
+    let t = readers(&all, &[], &[], &w.scope, &Definitions::default());
+    assert_eq!(int(&t, &["A"], "Registered"), 3);
+    assert_eq!(int(&t, &["A"], "New"), 1);
+    assert_eq!(int(&t, &["A"], "Re-registered"), 1);
+    assert_eq!(int(&t, &["B"], "New"), 1);
+    assert_eq!(int(&t, &["B"], "Re-registered"), 0);
+    assert_eq!(int(&t, &[TOTAL], "New"), 2);
+    assert_eq!(int(&t, &[TOTAL], "Re-registered"), 1);
 }

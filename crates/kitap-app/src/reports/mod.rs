@@ -193,6 +193,7 @@ fn load_readers(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<ReaderFact
             library: r.home_branch_id,
             registered_on: r.registered_on,
             registered_until: r.registered_until,
+            first_registered_on: crate::circulation::local_day(r.created_at.utc()),
             category: r.category,
             age_band: bands.band_for(r.birth_date, scope.to),
         }));
