@@ -51,6 +51,9 @@ pub enum Command {
     /// Inspect the search index.
     #[command(subcommand)]
     Index(crate::index::IndexCommand),
+    /// Statistics reports written to files.
+    #[command(subcommand)]
+    Report(crate::report::ReportCommand),
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +111,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Dedup(command) => crate::dedup::run(&open_existing(&config)?, command),
         Command::Reindex => crate::index::reindex(&open_existing(&config)?, &config),
         Command::Index(command) => crate::index::run(&open_existing(&config)?, &config, command),
+        Command::Report(command) => crate::report::run(&open_existing(&config)?, command),
         Command::Config(ConfigCommand::Show) => {
             println!("{config:#?}");
             println!("effective database url: {}", redacted_url(&config));

@@ -13,6 +13,7 @@ mod aggregate;
 mod debt;
 mod exchange;
 mod fund;
+mod month;
 mod ratios;
 mod table;
 
@@ -27,6 +28,7 @@ pub use fund::{
     fund, held_at_end, ActLineFact, CopyClass, FundFacts, HoldingFact, HomeMoveFact, REASONS,
     SOURCES,
 };
+pub use month::loans_by_month;
 pub use ratios::ratios;
 pub use table::{Cell, Table};
 
@@ -88,8 +90,11 @@ pub struct ReaderFact {
     pub reader: ReaderId,
     /// The home library, where the reader is registered.
     pub library: BranchId,
+    /// The day of the latest registration (or re-registration).
     pub registered_on: NaiveDate,
     pub registered_until: NaiveDate,
+    /// The day the reader was first registered (the reader was created).
+    pub first_registered_on: NaiveDate,
     pub category: ReaderCategory,
     pub age_band: AgeBand,
 }

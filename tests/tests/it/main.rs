@@ -31,6 +31,7 @@ mod notices;
 mod openapi;
 mod records;
 mod reports;
+mod reports_annual;
 mod reports_debt;
 mod reports_fund;
 mod schema;

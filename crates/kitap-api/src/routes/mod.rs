@@ -153,6 +153,9 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(exchange_acts::export)
         .service(exchange_reports::candidates)
         .service(exchange_reports::stats)
+        // Before /reports/{kind}, which would take "annual" for a kind.
+        .service(reports::annual)
+        .service(reports::annual_chart)
         .service(reports::report)
         .service(reports::create_attendance)
         .service(reports::list_attendance)

@@ -3,9 +3,13 @@
 //! `[statistics]` definitions, rendered as JSON, CSV or XLSX; and the event
 //! attendance staff enter for the visits report.
 
+mod annual;
 mod attendance;
+mod charts;
+mod facts;
 mod fund;
 mod render;
+mod workbook;
 
 use std::str::FromStr;
 
@@ -15,9 +19,12 @@ use kitap_db::stats::{self, EventFact};
 use kitap_db::{branches, DbConnection};
 use kitap_domain::{BranchId, Role, Timestamp, ValueError};
 use kitap_stats::{
-    AttendanceFact, CirculationFact, LoanFact, ReaderFact, RecordFact, Scope, Table,
+    AttendanceFact, CirculationFact, Definitions, LoanFact, ReaderFact, RecordFact, Scope, Table,
 };
 
+use facts::Facts;
+
+pub use annual::{AnnualReport, Chart, YEARS};
 pub use attendance::NewAttendance;
 pub use kitap_db::stats::Attendance;
 pub use kitap_stats::{Cell, Table as ReportTable};
@@ -45,6 +52,18 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
+    /// Every kind, in the order of the annual bundle.
+    pub const ALL: &'static [ReportKind] = &[
+        ReportKind::Loans,
+        ReportKind::Visits,
+        ReportKind::Readers,
+        ReportKind::Ecatalog,
+        ReportKind::Debtors,
+        ReportKind::Fund,
+        ReportKind::Exchange,
+        ReportKind::Ratios,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReportKind::Loans => "loans",
@@ -174,6 +193,7 @@ fn load_readers(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<ReaderFact
             library: r.home_branch_id,
             registered_on: r.registered_on,
             registered_until: r.registered_until,
+            first_registered_on: crate::circulation::local_day(r.created_at.utc()),
             category: r.category,
             age_band: bands.band_for(r.birth_date, scope.to),
         }));
@@ -265,6 +285,54 @@ fn scope_of(
     Scope::new(from, to, chosen).map_err(|e| ValueError::new("to", e.to_string()).into())
 }
 
+/// The tables of report `kind` from the request's facts.
+fn tables_of(
+    kind: ReportKind,
+    facts: &mut Facts<'_>,
+    defs: &Definitions,
+) -> Result<Vec<Table>, AppError> {
+    let scope = facts.scope.clone();
+    Ok(match kind {
+        ReportKind::Loans => {
+            let events = facts.circulation()?;
+            let mut tables = kitap_stats::loans(&events, &scope, defs);
+            tables.push(kitap_stats::loans_by_month(&events, &scope, defs));
+            tables
+        }
+        ReportKind::Visits => vec![kitap_stats::visits(
+            &facts.circulation()?,
+            &facts.attendance()?,
+            &scope,
+        )],
+        ReportKind::Readers => vec![kitap_stats::readers(
+            &facts.readers()?,
+            &facts.circulation()?,
+            &facts.attendance()?,
+            &scope,
+            defs,
+        )],
+        ReportKind::Ecatalog => vec![kitap_stats::ecatalog(&facts.records()?, &scope)],
+        ReportKind::Debtors => vec![kitap_stats::debtors(
+            &facts.loans()?,
+            &facts.readers()?,
+            &scope,
+        )],
+        ReportKind::Fund => kitap_stats::fund(&*facts.fund()?, &scope),
+        ReportKind::Exchange => vec![kitap_stats::exchange(&facts.exchange()?, &scope)],
+        ReportKind::Ratios => {
+            let readers = kitap_stats::readers(
+                &facts.readers()?,
+                &facts.circulation()?,
+                &facts.attendance()?,
+                &scope,
+                defs,
+            );
+            let held = kitap_stats::held_at_end(&*facts.fund()?, &scope);
+            vec![kitap_stats::ratios(&readers, &held, &scope)]
+        }
+    })
+}
+
 impl App {
     /// Report `kind` for the days `from..=to` and `libraries` (every active
     /// library when empty). Managers and administrators.
@@ -283,56 +351,8 @@ impl App {
         let defs = self.statistics;
         self.db.read(|conn| {
             let scope = scope_of(conn, from, to, &libraries)?;
-            let tables = match kind {
-                ReportKind::Loans => {
-                    kitap_stats::loans(&load_circulation(conn, &scope)?, &scope, &defs)
-                }
-                ReportKind::Visits => vec![kitap_stats::visits(
-                    &load_circulation(conn, &scope)?,
-                    &load_attendance(conn, &scope)?,
-                    &scope,
-                )],
-                ReportKind::Readers => vec![kitap_stats::readers(
-                    &load_readers(conn, &scope)?,
-                    &load_circulation(conn, &scope)?,
-                    &load_attendance(conn, &scope)?,
-                    &scope,
-                    &defs,
-                )],
-                ReportKind::Ecatalog => {
-                    vec![kitap_stats::ecatalog(&load_records(conn, &scope)?, &scope)]
-                }
-                ReportKind::Debtors => {
-                    // Registrations of both periods: this one and a year earlier.
-                    let wide = Scope {
-                        from: kitap_stats::year_earlier(&scope).from,
-                        ..scope.clone()
-                    };
-                    vec![kitap_stats::debtors(
-                        &load_loans(conn, &scope)?,
-                        &load_readers(conn, &wide)?,
-                        &scope,
-                    )]
-                }
-                ReportKind::Fund => kitap_stats::fund(&fund::load_fund(conn, &scope)?, &scope),
-                ReportKind::Exchange => {
-                    vec![kitap_stats::exchange(
-                        &fund::load_exchange(conn, &scope)?,
-                        &scope,
-                    )]
-                }
-                ReportKind::Ratios => {
-                    let readers = kitap_stats::readers(
-                        &load_readers(conn, &scope)?,
-                        &load_circulation(conn, &scope)?,
-                        &load_attendance(conn, &scope)?,
-                        &scope,
-                        &defs,
-                    );
-                    let held = kitap_stats::held_at_end(&fund::load_fund(conn, &scope)?, &scope);
-                    vec![kitap_stats::ratios(&readers, &held, &scope)]
-                }
-            };
+            let mut facts = Facts::new(conn, scope.clone());
+            let tables = tables_of(kind, &mut facts, &defs)?;
             Ok(Report {
                 kind,
                 from,
