@@ -150,6 +150,7 @@ fn not_found_code(entity: &str) -> &'static str {
         "transfer act" => "transfer_act_not_found",
         "selection reminder" => "reminder_not_found",
         "report" => "report_not_found",
+        "chart" => "chart_not_found",
         _ => "not_found",
     }
 }

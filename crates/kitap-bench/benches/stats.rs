@@ -5,20 +5,24 @@
 //!
 //! ```text
 //! cargo bench -p kitap-bench --bench stats -- [scale=1.0] [seed=1]
-//!     [url=sqlite:///path/new.db | url=postgres://...] [json=FILE]
+//!     [url=sqlite:///path/new.db | url=postgres://...] [json=FILE] [goal=10]
 //! ```
 //!
 //! Without `url`, a SQLite file in a scratch directory. A PostgreSQL URL
 //! gets a scratch schema in that database, dropped at the end. Prints the
-//! generation time and the known counts as JSON (to `json` if given).
+//! generation time, the bundle's time, and the known counts as JSON (to
+//! `json` if given). Fails when a number of the bundle differs from the
+//! known counts (the mismatches printed as a table) or when the bundle
+//! takes longer than `goal` seconds.
 
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use kitap_app::DbUrl;
+use kitap_app::reports::Chart;
+use kitap_app::{Actor, App, DbUrl, LoginAttempt, NewStaff, Principal};
 use kitap_bench::import::{open_app, ScratchSchema};
 use kitap_bench::procstat::machine;
-use kitap_bench::year::{generate_year, KnownCounts, YearSpec};
+use kitap_bench::year::{check_bundle, generate_year, mismatch_table, KnownCounts, YearSpec};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -28,6 +32,8 @@ struct Args {
     seed: u64,
     url: Option<String>,
     json: Option<String>,
+    /// Seconds the whole bundle may take.
+    goal: f64,
 }
 
 fn parse() -> anyhow::Result<Args> {
@@ -36,6 +42,7 @@ fn parse() -> anyhow::Result<Args> {
         seed: 1,
         url: None,
         json: None,
+        goal: 10.0,
     };
     for arg in std::env::args().skip(1) {
         // `cargo bench` passes --bench to harness-less targets.
@@ -50,6 +57,7 @@ fn parse() -> anyhow::Result<Args> {
             "seed" => args.seed = value.parse().context("seed")?,
             "url" => args.url = Some(value.to_owned()),
             "json" => args.json = Some(value.to_owned()),
+            "goal" => args.goal = value.parse().context("goal")?,
             _ => bail!("unknown argument {key:?}"),
         }
     }
@@ -77,17 +85,78 @@ fn run(url: &DbUrl, args: &Args) -> anyhow::Result<KnownCounts> {
         counts.transfers
     );
 
-    // ---- THE REPORT BUNDLE GOES HERE (issue #8) ----------------------------
-    // Once the reports exist (kitap-stats + GET /reports/...), time the whole
-    // annual bundle for `counts.year` over all libraries here — the app's
-    // annual-bundle use case on `app`, or GET /reports/annual?year=… against
-    // `kitap serve` on this database — require ≤ 10 s, and compare every
-    // total and per-library number of the bundle with `counts` (checkouts,
-    // reading_room, renewals, visits, loans_by_group, readers_registered,
-    // new_readers, received_by_source, written_off_by_reason, held_by_group,
-    // debtors, sent/exchange_received), failing on any difference.
-    // ------------------------------------------------------------------------
+    bundle(&app, &counts, args)?;
     Ok(counts)
+}
+
+/// An administrator's principal, as a request would carry it.
+fn admin(app: &App) -> anyhow::Result<Principal> {
+    let password = "bench-Admin-password-1".to_owned();
+    app.create_staff_as_operator(
+        &Actor::system("stats bench"),
+        NewStaff {
+            username: "bench.admin".to_owned(),
+            display_name: "Bench administrator".to_owned(),
+            role: "admin".to_owned(),
+            home_library: "C00".to_owned(),
+            libraries: Vec::new(),
+            all_libraries: true,
+            password: Some(password.clone()),
+        },
+    )?;
+    let login = app.login(LoginAttempt {
+        username: "bench.admin".to_owned(),
+        password,
+        client_addr: None,
+        user_agent: None,
+        request_id: None,
+    })?;
+    Ok(app.authenticate(&login.token, None)?)
+}
+
+/// The annual bundle of the generated year over every library, timed
+/// (computed, then the workbook and the charts rendered) and compared
+/// number by number with the known counts.
+fn bundle(app: &App, counts: &KnownCounts, args: &Args) -> anyhow::Result<()> {
+    let who = admin(app)?;
+    let t = Instant::now();
+    let bundle = app.annual_report(&who, counts.year, Vec::new())?;
+    let computed = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let book = bundle.xlsx()?;
+    let mut svg = 0;
+    for chart in Chart::ALL {
+        svg += bundle.chart_svg(chart)?.len();
+    }
+    let rendered = t.elapsed().as_secs_f64();
+    let total = computed + rendered;
+    let tables: usize = bundle.reports.iter().map(|r| r.tables.len()).sum();
+    println!(
+        "annual bundle {}: {} libraries, {tables} tables; computed in {computed:.2} s, \
+         workbook ({} bytes) and charts ({svg} bytes) in {rendered:.2} s; total {total:.2} s \
+         (goal {} s)",
+        counts.year,
+        bundle.libraries.len(),
+        book.bytes.len(),
+        args.goal
+    );
+    let checks = check_bundle(&bundle, counts);
+    let bad = checks.iter().filter(|c| !c.ok()).count();
+    println!(
+        "{} numbers compared with the known counts, {bad} mismatches",
+        checks.len()
+    );
+    if bad > 0 {
+        print!("{}", mismatch_table(&checks));
+        bail!("{bad} numbers of the bundle differ from the known counts");
+    }
+    if total > args.goal {
+        bail!(
+            "the bundle took {total:.2} s, over the goal of {} s",
+            args.goal
+        );
+    }
+    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {

@@ -55,6 +55,9 @@ pub enum Command {
     /// knowledge-area rules than `[statistics] area_rules` (after changing
     /// them); past loans keep their group.
     Reclassify,
+    /// Statistics reports written to files.
+    #[command(subcommand)]
+    Report(crate::report::ReportCommand),
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +116,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex => crate::index::reindex(&open_existing(&config)?, &config),
         Command::Index(command) => crate::index::run(&open_existing(&config)?, &config, command),
         Command::Reclassify => reclassify(&open_existing(&config)?),
+        Command::Report(command) => crate::report::run(&open_existing(&config)?, command),
         Command::Config(ConfigCommand::Show) => {
             println!("{config:#?}");
             println!("effective database url: {}", redacted_url(&config));

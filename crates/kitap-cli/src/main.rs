@@ -6,6 +6,7 @@ mod cli;
 mod dedup;
 mod index;
 mod logging;
+mod report;
 mod serve;
 mod user;
 

@@ -47,6 +47,7 @@ pub mod search_feed;
 pub mod sessions;
 pub mod staff;
 pub mod stats;
+pub mod stats_fund;
 
 pub use conn::{Backend, DbConnection, DbUrl};
 pub use error::DbError;

@@ -196,6 +196,11 @@ diesel::table! {
         act_id -> Text,
         copy_id -> Text,
         price_minor -> Nullable<BigInt>,
+        record_id -> Nullable<Text>,
+        material_type -> Nullable<Text>,
+        language -> Nullable<Text>,
+        kazakh -> Nullable<Bool>,
+        knowledge_area -> Nullable<Text>,
     }
 }
 
@@ -204,6 +209,11 @@ diesel::table! {
         act_id -> Text,
         copy_id -> Text,
         price_minor -> Nullable<BigInt>,
+        record_id -> Nullable<Text>,
+        material_type -> Nullable<Text>,
+        language -> Nullable<Text>,
+        kazakh -> Nullable<Bool>,
+        knowledge_area -> Nullable<Text>,
     }
 }
 

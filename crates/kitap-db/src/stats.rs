@@ -128,7 +128,19 @@ pub struct Registration {
     pub registered_until: NaiveDate,
     pub category: ReaderCategory,
     pub birth_date: NaiveDate,
+    /// When the reader was first registered.
+    pub created_at: Timestamp,
 }
+
+type RegistrationRow = (
+    String,
+    String,
+    NaiveDate,
+    NaiveDate,
+    String,
+    NaiveDate,
+    chrono::NaiveDateTime,
+);
 
 /// Readers of `libraries` whose registration covers a day of `from..=to`,
 /// in id order after `after`, at most `limit`.
@@ -151,6 +163,7 @@ pub fn registrations(
             readers::registered_until,
             readers::category,
             readers::birth_date,
+            readers::created_at,
         ))
         .into_boxed();
     if let Some(after) = after {
@@ -158,9 +171,9 @@ pub fn registrations(
     }
     q.order(readers::id.asc())
         .limit(limit)
-        .load::<(String, String, NaiveDate, NaiveDate, String, NaiveDate)>(conn)?
+        .load::<RegistrationRow>(conn)?
         .into_iter()
-        .map(|(id, branch, on, until, category, birth)| {
+        .map(|(id, branch, on, until, category, birth, created)| {
             let bad = |err| corrupt("reader", &id, err);
             Ok(Registration {
                 reader_id: id.parse().map_err(bad)?,
@@ -169,6 +182,7 @@ pub fn registrations(
                 registered_until: until,
                 category: category.parse().map_err(bad)?,
                 birth_date: birth,
+                created_at: Timestamp::from_naive(created),
             })
         })
         .collect()

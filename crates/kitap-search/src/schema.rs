@@ -9,7 +9,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the analysis changes: an index with another
 /// version is rebuilt from the database on start.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Handles of every field.
 #[derive(Debug, Clone)]

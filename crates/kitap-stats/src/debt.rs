@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{Months, NaiveDate};
 use kitap_domain::{BranchId, ReaderId};
 
-use crate::aggregate::{columns, mine, row_keys};
+use crate::aggregate::{columns, labels, registered_in, with_total, Slots};
 use crate::{language_group, Cell, LanguageGroup, ReaderFact, Scope, Table, TOTAL};
 
 /// A loan as the debtors report sees it.
@@ -49,6 +49,42 @@ pub fn year_earlier(scope: &Scope) -> Scope {
     }
 }
 
+/// The debt at the end of `s`, per library slot and then in total.
+struct Debts {
+    debtors: Vec<u64>,
+    copies: Vec<u64>,
+    registered: Vec<u64>,
+}
+
+fn debts(loans: &[LoanFact], readers: &[ReaderFact], s: &Scope, slots: &Slots) -> Debts {
+    let mut copies = vec![0u64; slots.len];
+    let mut people: HashSet<(usize, ReaderId)> = HashSet::new();
+    let mut everyone: HashSet<ReaderId> = HashSet::new();
+    for l in loans.iter().filter(|l| l.overdue_at(s.to)) {
+        if let Some(slot) = slots.of(l.library) {
+            copies[slot] += 1;
+            people.insert((slot, l.reader));
+            everyone.insert(l.reader);
+        }
+    }
+    let mut debtors = vec![0u64; slots.len];
+    for (slot, _) in &people {
+        debtors[*slot] += 1;
+    }
+    debtors.push(everyone.len() as u64);
+    let mut registered = vec![0u64; slots.len];
+    for r in readers.iter().filter(|r| registered_in(r, s)) {
+        if let Some(slot) = slots.of(r.library) {
+            registered[slot] += 1;
+        }
+    }
+    Debts {
+        debtors,
+        copies: with_total(copies, 0),
+        registered: with_total(registered, 0),
+    }
+}
+
 /// Debtors (задолжники) per issuing library: readers with a loan overdue
 /// at the end of the period, the copies they hold overdue, their share of
 /// the library's registered readers (registration covering a day of the
@@ -71,22 +107,12 @@ pub fn debtors(loans: &[LoanFact], readers: &[ReaderFact], scope: &Scope) -> Tab
             "Debtors share a year earlier",
         ]),
     );
-    let count = |s: &Scope, key: Option<BranchId>| {
-        let overdue: Vec<&LoanFact> = loans
-            .iter()
-            .filter(|l| s.covers(l.library) && mine(key, l.library) && l.overdue_at(s.to))
-            .collect();
-        let people: HashSet<ReaderId> = overdue.iter().map(|l| l.reader).collect();
-        let registered = readers
-            .iter()
-            .filter(|r| s.covers(r.library) && mine(key, r.library))
-            .filter(|r| r.registered_on <= s.to && r.registered_until >= s.from)
-            .count() as u64;
-        (people.len() as u64, overdue.len() as u64, registered)
-    };
-    for (key, label) in row_keys(scope) {
-        let (d, c, r) = count(scope, key);
-        let (d0, c0, r0) = count(&before, key);
+    let slots = Slots::new(scope);
+    let now = debts(loans, readers, scope, &slots);
+    let then = debts(loans, readers, &before, &slots);
+    for (i, label) in labels(scope).into_iter().enumerate() {
+        let (d, c, r) = (now.debtors[i], now.copies[i], now.registered[i]);
+        let (d0, c0, r0) = (then.debtors[i], then.copies[i], then.registered[i]);
         table.rows.push(vec![
             Cell::text(label),
             Cell::Int(d),

@@ -11,6 +11,10 @@
 
 mod aggregate;
 mod debt;
+mod exchange;
+mod fund;
+mod month;
+mod ratios;
 mod table;
 
 use chrono::NaiveDate;
@@ -19,6 +23,13 @@ use serde::{Deserialize, Serialize};
 
 pub use aggregate::{language_group, loans, readers, visits, LanguageGroup, AREAS, TOTAL};
 pub use debt::{debtors, ecatalog, year_earlier, LoanFact, RecordFact};
+pub use exchange::{exchange, ExchangeFact, MOVEMENT_REASONS};
+pub use fund::{
+    fund, held_at_end, ActLineFact, CopyClass, FundFacts, HoldingFact, HomeMoveFact, REASONS,
+    SOURCES,
+};
+pub use month::loans_by_month;
+pub use ratios::ratios;
 pub use table::{Cell, Table};
 
 /// What counts as what: the switches a statistics department argues about.
@@ -117,8 +128,11 @@ pub struct ReaderFact {
     pub reader: ReaderId,
     /// The home library, where the reader is registered.
     pub library: BranchId,
+    /// The day of the latest registration (or re-registration).
     pub registered_on: NaiveDate,
     pub registered_until: NaiveDate,
+    /// The day the reader was first registered (the reader was created).
+    pub first_registered_on: NaiveDate,
     pub category: ReaderCategory,
     pub age_band: AgeBand,
 }

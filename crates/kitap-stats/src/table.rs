@@ -2,13 +2,15 @@
 
 use serde::{Serialize, Serializer};
 
-/// One cell: a label, a count, or a ratio (two decimals; `None` when the
-/// denominator is zero).
+/// One cell: a label, a count, a ratio (two decimals; `None` when the
+/// denominator is zero) or an amount of money in minor units (tiyn),
+/// shown in tenge.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Text(String),
     Int(u64),
     Ratio(Option<f64>),
+    Money(i64),
 }
 
 impl Cell {
@@ -40,6 +42,8 @@ impl Serialize for Cell {
             Cell::Int(n) => s.serialize_u64(*n),
             Cell::Ratio(Some(r)) => s.serialize_f64(*r),
             Cell::Ratio(None) => s.serialize_none(),
+            // Tenge with two decimals: exact in f64 far beyond any fund.
+            Cell::Money(m) => s.serialize_f64(*m as f64 / 100.0),
         }
     }
 }
@@ -52,6 +56,11 @@ impl std::fmt::Display for Cell {
             Cell::Int(n) => write!(f, "{n}"),
             Cell::Ratio(Some(r)) => write!(f, "{r:.2}"),
             Cell::Ratio(None) => Ok(()),
+            Cell::Money(m) => {
+                let sign = if *m < 0 { "-" } else { "" };
+                let m = m.unsigned_abs();
+                write!(f, "{sign}{}.{:02}", m / 100, m % 100)
+            }
         }
     }
 }

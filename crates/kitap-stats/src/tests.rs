@@ -263,6 +263,7 @@ fn readers_registered_new_active_and_per_reader_ratios() {
         library,
         registered_on: on,
         registered_until: until,
+        first_registered_on: on,
         category,
         age_band,
     };
@@ -455,6 +456,7 @@ fn registered(library: BranchId, reader: ReaderId, on: NaiveDate) -> ReaderFact 
         library,
         registered_on: on,
         registered_until: on + chrono::Duration::days(400),
+        first_registered_on: on,
         category: ReaderCategory::Adult,
         age_band: AgeBand::Adult,
     }
@@ -573,4 +575,94 @@ fn ecatalog_counts_records_at_the_end_and_created_in_the_period() {
     assert_eq!(ints("serial"), [1, 1, 0, 0, 1]);
     assert_eq!(ints(TOTAL), [4, 2, 1, 1, 3]);
     assert_eq!(t.rows.len(), 3);
+}
+
+#[test]
+fn loans_by_month_split_the_period_into_calendar_months() {
+    let (a, b, c) = (BranchId::new(), BranchId::new(), BranchId::new());
+    let scope = Scope::new(
+        ymd(2026, 1, 15),
+        ymd(2026, 3, 10),
+        vec![(a, "A".into()), (b, "B".into())],
+    )
+    .unwrap();
+    let r = ReaderId::new();
+    let on = |library, y, m, d, kind| CirculationFact {
+        day: ymd(y, m, d),
+        ..fact(library, r, 1, kind)
+    };
+    let mut room = on(b, 2026, 2, 28, K::Checkout);
+    room.loan_kind = Some(LoanKind::ReadingRoom);
+    let facts = vec![
+        on(a, 2026, 1, 14, K::Checkout), // before the period
+        on(a, 2026, 1, 15, K::Checkout),
+        on(a, 2026, 1, 31, K::Renewal),
+        on(a, 2026, 2, 1, K::Return), // no loan
+        room,
+        on(b, 2026, 3, 10, K::Checkout),
+        on(b, 2026, 3, 11, K::Checkout), // after the period
+        on(c, 2026, 2, 2, K::Checkout),  // not a library of the scope
+    ];
+    let t = loans_by_month(&facts, &scope, &Definitions::default());
+    assert_eq!(
+        t.columns,
+        ["Library", "2026-01", "2026-02", "2026-03", "Total"]
+    );
+    let row = |label: &str| -> Vec<u64> {
+        t.row(&[label]).unwrap()[1..]
+            .iter()
+            .map(|c| c.as_int().unwrap())
+            .collect()
+    };
+    assert_eq!(row("A"), [2, 0, 0, 2]);
+    assert_eq!(row("B"), [0, 1, 1, 2]);
+    assert_eq!(row(TOTAL), [2, 1, 1, 4]);
+    assert_eq!(t.rows.len(), 3);
+
+    let strict = Definitions {
+        renewals_count_as_loans: false,
+        reading_room_counts_as_loan: false,
+        ..Definitions::default()
+    };
+    let t = loans_by_month(&facts, &scope, &strict);
+    assert_eq!(t.cell(&[TOTAL], "Total"), Some(&Cell::Int(2)));
+    assert_eq!(t.cell(&["A"], "2026-01"), Some(&Cell::Int(1)));
+    assert_eq!(t.cell(&["B"], "2026-02"), Some(&Cell::Int(0)));
+
+    // Over the new year: December, then January.
+    let winter = Scope::new(ymd(2025, 12, 20), ymd(2026, 1, 10), scope.libraries.clone()).unwrap();
+    let facts = vec![
+        on(a, 2025, 12, 31, K::Checkout),
+        on(a, 2026, 1, 1, K::Checkout),
+    ];
+    let t = loans_by_month(&facts, &winter, &Definitions::default());
+    assert_eq!(t.columns, ["Library", "2025-12", "2026-01", "Total"]);
+    assert_eq!(t.cell(&["A"], "2025-12"), Some(&Cell::Int(1)));
+    assert_eq!(t.cell(&[TOTAL], "2026-01"), Some(&Cell::Int(1)));
+}
+
+#[test]
+fn a_reader_registered_again_is_not_new() {
+    let w = world();
+    let next = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+    let at = |library, first: NaiveDate, on: NaiveDate| ReaderFact {
+        first_registered_on: first,
+        registered_until: next,
+        ..registered(library, ReaderId::new(), on)
+    };
+    let earlier = NaiveDate::from_ymd_opt(2024, 9, 1).unwrap();
+    let all = [
+        at(w.a, day(4), day(4)),   // first registered in March: new
+        at(w.a, earlier, day(10)), // re-registered in March
+        at(w.a, earlier, earlier), // registered before, still valid
+        at(w.b, day(2), day(30)),  // first in March, re-registered in March: new
+    ];
+    let t = readers(&all, &[], &[], &[], &w.scope, &Definitions::default());
+    assert_eq!(int(&t, &["A"], "Registered"), 3);
+    assert_eq!(int(&t, &["A"], "New"), 1);
+    assert_eq!(int(&t, &["A"], "Re-registered"), 1);
+    assert_eq!(int(&t, &["B"], "New"), 1);
+    assert_eq!(int(&t, &["B"], "Re-registered"), 0);
+    assert_eq!(int(&t, &[TOTAL], "New"), 2);
+    assert_eq!(int(&t, &[TOTAL], "Re-registered"), 1);
 }

@@ -36,6 +36,9 @@ enum After {
     PossessiveVowel,
     /// After a consonant: the vowel-initial possessives -ы/-і/-ым/-ың...
     Consonant,
+    /// After a vowel: the third-person possessive -сы/-сі (бала-сы; after a
+    /// consonant it is -ы/-і: соғыс-ы, so соғысы keeps its с).
+    Vowel,
     /// After a voiceless consonant: the т-, қ-, к-, п- variants of case and plural.
     Voiceless,
     /// After a vowel or voiced consonant: the д-, ғ-, г-, б- variants.
@@ -74,6 +77,12 @@ const fn consonant(text: &'static str) -> Suffix {
     Suffix {
         text,
         after: After::Consonant,
+    }
+}
+const fn vowel(text: &'static str) -> Suffix {
+    Suffix {
+        text,
+        after: After::Vowel,
     }
 }
 
@@ -157,8 +166,8 @@ const POSSESSIVE: &[Suffix] = &[
     consonant("ім"),
     consonant("ың"),
     consonant("ің"),
-    any("сы"),
-    any("сі"),
+    vowel("сы"),
+    vowel("сі"),
     consonant("ы"),
     consonant("і"),
 ];
@@ -172,6 +181,63 @@ const PLURAL: &[Suffix] = &[
     any("тер"),
 ];
 
+/// Two-letter roots the stripper may reach (ел-дер, үй-де, ән-дер): below
+/// [`MIN_STEM`] only these are stems, so a short word is not cut to a
+/// fragment (ақы is not ақ).
+const SHORT_ROOTS: &[&str] = &[
+    "ай", "ас", "ат", "ел", "ер", "ет", "ой", "от", "үй", "ұл", "ән", "іс", "өз",
+];
+
+/// Roots whose narrow last vowel drops before a vowel-initial suffix
+/// (халық → халқы, орын → орны): the reduced stem the stripper leaves, and
+/// the root it stands for.
+const VOWEL_LOSS: &[(&str, &str)] = &[
+    ("халқ", "халық"),
+    ("орн", "орын"),
+    ("ерн", "ерін"),
+    ("мұрн", "мұрын"),
+    ("ауз", "ауыз"),
+    ("қойн", "қойын"),
+    ("мойн", "мойын"),
+    ("көңл", "көңіл"),
+    ("құлқ", "құлық"),
+    ("ерк", "ерік"),
+    ("бөрк", "бөрік"),
+    ("әрп", "әріп"),
+    ("қарн", "қарын"),
+];
+
+/// Roots ending in a vowel and с (соғыс, жұмыс): their possessive is
+/// -ы (соғыс-ы), which reads just as well as -сы after a vowel (соғы-сы).
+/// For these the с stays with the root.
+const S_ROOTS: &[&str] = &[
+    "ағыс",
+    "барыс",
+    "батыс",
+    "дыбыс",
+    "әдіс",
+    "жарыс",
+    "жеміс",
+    "жұмыс",
+    "жүріс",
+    "келіс",
+    "кеңес",
+    "кіріс",
+    "күміс",
+    "күрес",
+    "қоныс",
+    "орыс",
+    "өріс",
+    "соғыс",
+    "табыс",
+    "туыс",
+    "тыныс",
+    "ұрыс",
+    "шабыс",
+    "шығыс",
+    "ырыс",
+];
+
 const CYRILLIC_VOWELS: &str = "аәеёиоөуұүыіэюя";
 const KEY_VOWELS: &str = "aeiou";
 
@@ -182,9 +248,24 @@ struct Rules {
     voiceless: &'static str,
     poss_vowels: &'static [char],
     mutations: &'static [(char, char)],
+    short_roots: Vec<Vec<char>>,
+    vowel_loss: Vec<(Vec<char>, Vec<char>)>,
+    s_roots: Vec<Vec<char>>,
 }
 
 const CASE_LAYER: usize = 1;
+const POSSESSIVE_LAYER: usize = 2;
+
+fn roots(list: &[&str], map: impl Fn(&str) -> String) -> Vec<Vec<char>> {
+    list.iter().map(|r| map(r).chars().collect()).collect()
+}
+
+fn vowel_loss(map: impl Fn(&str) -> String) -> Vec<(Vec<char>, Vec<char>)> {
+    VOWEL_LOSS
+        .iter()
+        .map(|(reduced, full)| (map(reduced).chars().collect(), map(full).chars().collect()))
+        .collect()
+}
 
 fn sorted(layer: &[Suffix], map: impl Fn(&str) -> String) -> Vec<(String, After)> {
     let mut v: Vec<(String, After)> = layer.iter().map(|s| (map(s.text), sandhi(s))).collect();
@@ -210,6 +291,9 @@ fn cyrillic_rules() -> &'static Rules {
         voiceless: "кқпстфхцчшщһ",
         poss_vowels: &['ы', 'і'],
         mutations: &[('б', 'п'), ('г', 'к'), ('ғ', 'қ')],
+        short_roots: roots(SHORT_ROOTS, |s| s.to_string()),
+        vowel_loss: vowel_loss(|s| s.to_string()),
+        s_roots: roots(S_ROOTS, |s| s.to_string()),
     })
 }
 
@@ -221,30 +305,41 @@ fn key_rules() -> &'static Rules {
         voiceless: "kpstfhw",
         poss_vowels: &['i'],
         mutations: &[('b', 'p'), ('g', 'k')],
+        short_roots: roots(SHORT_ROOTS, fold_key),
+        vowel_loss: vowel_loss(fold_key),
+        s_roots: roots(S_ROOTS, fold_key),
     })
 }
 
 fn strip(word: &str, rules: &Rules, proper_noun: bool) -> String {
     let mut stem: Vec<char> = word.chars().collect();
     let mut vowel_initial = false;
+    let mut inner = false;
     for (index, layer) in rules.layers.iter().enumerate() {
         if proper_noun && index != CASE_LAYER {
             continue;
         }
         for (suffix, after) in layer {
             let len = suffix.chars().count();
-            if stem.len() < len + MIN_STEM {
+            if stem.len() < len + 2 {
                 continue;
             }
             let cut = stem.len() - len;
             if !stem[cut..].iter().copied().eq(suffix.chars()) {
                 continue;
             }
+            if cut < MIN_STEM && !rules.short_roots.iter().any(|r| r[..] == stem[..cut]) {
+                continue;
+            }
             let before = stem[cut - 1];
+            if *after == After::Vowel && rules.s_roots.iter().any(|r| r[..] == stem[..=cut]) {
+                continue;
+            }
             let ok = match after {
                 After::Any => true,
                 After::PossessiveVowel => rules.poss_vowels.contains(&before),
                 After::Consonant => !rules.vowels.contains(before),
+                After::Vowel => rules.vowels.contains(before),
                 After::Voiceless => rules.voiceless.contains(before),
                 After::NotVoiceless => !rules.voiceless.contains(before),
             };
@@ -254,16 +349,37 @@ fn strip(word: &str, rules: &Rules, proper_noun: bool) -> String {
                     .chars()
                     .next()
                     .is_some_and(|c| rules.vowels.contains(c));
+                inner |= index >= POSSESSIVE_LAYER;
                 break;
             }
         }
     }
-    if vowel_initial && !proper_noun {
+    if proper_noun {
+        return stem.into_iter().collect();
+    }
+    // Under a plural or a possessive the stem still ends as the bare word
+    // does: the bare word loses a final -ы/-і after a consonant (көшпенді →
+    // көшпенд, оқушы → оқуш), so көшпенділер and оқушысы must too.
+    if inner && stem.len() > MIN_STEM {
+        let (last, before) = (stem[stem.len() - 1], stem[stem.len() - 2]);
+        if rules.poss_vowels.contains(&last) && !rules.vowels.contains(before) {
+            stem.pop();
+            vowel_initial = true;
+        }
+    }
+    if vowel_initial {
         if let Some(last) = stem.last_mut() {
             if let Some((_, to)) = rules.mutations.iter().find(|(from, _)| from == last) {
                 *last = *to;
             }
         }
+    }
+    if let Some((_, full)) = rules
+        .vowel_loss
+        .iter()
+        .find(|(reduced, _)| *reduced == stem)
+    {
+        return full.iter().collect();
     }
     stem.into_iter().collect()
 }
@@ -291,9 +407,50 @@ pub fn stem_russian(word: &str) -> String {
     if script_of(&normalized) != Script::Cyrillic {
         return normalized;
     }
-    Stemmer::create(Algorithm::Russian)
-        .stem(&normalized)
-        .into_owned()
+    let stem = Stemmer::create(Algorithm::Russian).stem(&normalized);
+    match russian_root(&stem) {
+        Some(root) => root.to_owned(),
+        None => stem.into_owned(),
+    }
+}
+
+/// The stem of the nominative for the oblique stems Snowball leaves apart:
+/// fleeting vowels (ветер/ветра, отец/отца, день/дня), the -мя nouns
+/// (время/времени) and любовь/любви. Only stems no other common word has:
+/// мать/матери stays out (матер is материя's stem too).
+fn russian_root(stem: &str) -> Option<&'static str> {
+    Some(match stem {
+        "любв" => "любов",
+        "времен" => "врем",
+        "имен" => "им",
+        "знамен" => "знам",
+        "пламен" => "плам",
+        "племен" => "плем",
+        "бремен" => "брем",
+        "ветр" => "ветер",
+        "дня" | "дни" | "дне" => "ден",
+        "сна" | "снов" => "сон",
+        "отц" => "отец",
+        "льва" => "лев",
+        "рта" => "рот",
+        "лба" => "лоб",
+        "пса" => "пес",
+        "угл" => "угол",
+        "огн" => "огон",
+        "орл" => "орел",
+        "ковр" => "ковер",
+        "конц" => "конец",
+        "церкв" => "церков",
+        "дочер" => "доч",
+        "ребенк" => "ребенок",
+        "куск" => "кусок",
+        "песк" => "песок",
+        "платк" => "платок",
+        "замк" => "замок",
+        "звонк" => "звонок",
+        "потолк" => "потолок",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -307,7 +464,7 @@ mod tests {
         assert_eq!(stem_kazakh("кітаптар", false), "кітап");
         assert_eq!(stem_kazakh("кітабы", false), "кітап");
         assert_eq!(stem_kazakh("кітаптарымызда", false), "кітап");
-        assert_eq!(stem_kazakh("Көшпенділер", false), "көшпенді");
+        assert_eq!(stem_kazakh("Көшпенділер", false), "көшпенд");
         assert_eq!(stem_kazakh("жолы", false), "жол");
         assert_eq!(stem_kazakh("қалада", false), "қала");
         assert_eq!(stem_kazakh("мектептен", false), "мектеп");
@@ -320,12 +477,47 @@ mod tests {
 
     #[test]
     fn minimum_stem_and_guards() {
-        assert_eq!(stem_kazakh("үйде", false), "үйде"); // үй is shorter than 3
+        assert_eq!(stem_kazakh("үйде", false), "үй"); // a two-letter root
+        assert_eq!(stem_kazakh("ақы", false), "ақы"); // ақ is no root of it
+        assert_eq!(stem_kazakh("оны", false), "оны"); // one letter is no stem
         assert_eq!(stem_kazakh("ақын", false), "ақын"); // no bare accusative -н
         assert_eq!(stem_kazakh("Абай", false), "абай"); // vowel before й-less end
         assert_eq!(stem_kazakh("Алматы", true), "алматы");
         assert_eq!(stem_kazakh("Алматының", true), "алматы");
         assert_eq!(stem_kazakh("Астана", false), "астана"); // -на only after ы/і
+    }
+
+    /// Each group's forms meet on one stem (issue #17's relevance misses).
+    #[test]
+    fn inflected_forms_meet_their_bare_word() {
+        let groups: &[&[&str]] = &[
+            // -сы is the possessive after a vowel only.
+            &["соғыс", "соғысы", "соғыстың", "соғыста", "соғыстар"],
+            &["бала", "баласы", "балалар"],
+            // vowel loss before a vowel-initial suffix
+            &["халық", "халқы", "халықтың", "халқымыз"],
+            &["орын", "орны", "орындар"],
+            // two-letter roots
+            &["ел", "елдер", "елде", "елдің"],
+            &["ән", "әндер", "әні"],
+            // a stem ending like a possessive loses it under a plural too
+            // (the bare көшпенді reads as the accusative of көшпен)
+            &["көшпенділер", "көшпенділердің", "көшпенділерге"],
+            &["оқушы", "оқушылар", "оқушымын", "оқушысы"],
+            &["жұмыс", "жұмысы", "жұмыстың"],
+        ];
+        for group in groups {
+            let want = stem_kazakh(group[0], false);
+            for w in *group {
+                assert_eq!(stem_kazakh(w, false), want, "{w} against {}", group[0]);
+                let key = stem_key(&fold_key(w), false);
+                assert_eq!(key, stem_key(&fold_key(group[0]), false), "key of {w}");
+            }
+        }
+        assert_eq!(stem_kazakh("соғысы", false), "соғыс");
+        assert_eq!(stem_kazakh("халқы", false), "халық");
+        assert_eq!(stem_kazakh("елдер", false), "ел");
+        assert_eq!(stem_kazakh("көшпенділер", false), "көшпенд");
     }
 
     #[test]
@@ -345,5 +537,23 @@ mod tests {
         assert_eq!(stem_russian("КОСТЫЛЁМ"), stem_russian("костылем"));
         assert_eq!(stem_russian("истории"), "истор");
         assert_eq!(stem_russian("abc"), "abc");
+    }
+
+    #[test]
+    fn russian_oblique_stems_meet_the_nominative() {
+        for group in [
+            &["любовь", "любви", "любовью"][..],
+            &["время", "времени", "временем"],
+            &["ветер", "ветра", "ветром"],
+            &["отец", "отца", "отцы"],
+            &["день", "дня", "дней"],
+            &["имя", "имени"],
+            &["церковь", "церкви"],
+        ] {
+            let want = stem_russian(group[0]);
+            for w in group {
+                assert_eq!(stem_russian(w), want, "{w}");
+            }
+        }
     }
 }

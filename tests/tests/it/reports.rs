@@ -16,9 +16,9 @@ use crate::circulation_readers::{at, register};
 use crate::copies::{record, staff};
 use crate::exchange::give_back;
 
-struct History {
-    manager: String,
-    today: NaiveDate,
+pub(crate) struct History {
+    pub(crate) manager: String,
+    pub(crate) today: NaiveDate,
 }
 
 pub(crate) async fn copy(
@@ -49,7 +49,7 @@ pub(crate) async fn copy(
 /// pupil P, a child (a Russian book in the reading room, returned). F12:
 /// student S, youth (a Russian book home) and A again (a Kazakh book
 /// home); 12 people at an F12 evening.
-async fn history(app: &TestApp) -> History {
+pub(crate) async fn history(app: &TestApp) -> History {
     let (lf07, lf12) = (
         staff(app, "lib.f07", "librarian", "F07").await,
         staff(app, "lib.f12", "librarian", "F12").await,

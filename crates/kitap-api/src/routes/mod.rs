@@ -154,9 +154,12 @@ pub fn api_v1(cfg: &mut ServiceConfig<'_>) {
         .service(exchange_acts::export)
         .service(exchange_reports::candidates)
         .service(exchange_reports::stats)
-        // Before /reports/{kind}, which would take "area-rules" for a kind.
+        // Before /reports/{kind}, which would take "area-rules" or
+        // "annual" for a kind.
         .service(area_rules::get_rules)
         .service(area_rules::reclassify)
+        .service(reports::annual)
+        .service(reports::annual_chart)
         .service(reports::report)
         .service(reports::create_attendance)
         .service(reports::list_attendance)

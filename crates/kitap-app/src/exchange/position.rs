@@ -340,7 +340,10 @@ pub(crate) fn write(
         log.push((ExchangeEventKind::Redistributed, None));
     }
     for (kind, t) in log {
-        event(conn, l, kind, t.as_ref(), at)?;
+        // A change of owning library names both libraries: the fund held
+        // on a past day is found by undoing the later ones.
+        let moved = (kind == ExchangeEventKind::Redistributed).then_some((before.home, after.home));
+        event(conn, l, kind, t.as_ref(), moved, at)?;
     }
     Ok(open)
 }
@@ -408,6 +411,7 @@ fn event(
     l: &Loaded,
     kind: ExchangeEventKind,
     t: Option<&StoredTransfer>,
+    moved: Option<(BranchId, BranchId)>,
     at: &At<'_>,
 ) -> Result<(), AppError> {
     let reader = match t.and_then(|t| t.hold_id) {
@@ -421,8 +425,8 @@ fn event(
         copy_id: l.copy.id,
         record_id: l.copy.record_id,
         transfer_id: t.map(|t| t.id),
-        from_branch_id: t.map(|t| t.from_branch_id),
-        to_branch_id: t.map(|t| t.to_branch_id),
+        from_branch_id: moved.map(|m| m.0).or(t.map(|t| t.from_branch_id)),
+        to_branch_id: moved.map(|m| m.1).or(t.map(|t| t.to_branch_id)),
         branch_id: at.here,
         reason: t.map(|t| t.reason.as_str().to_owned()),
         hold_id: t.and_then(|t| t.hold_id),

@@ -3,10 +3,15 @@
 //! `[statistics]` definitions, rendered as JSON, CSV or XLSX; and the event
 //! attendance staff enter for the visits report.
 
+mod annual;
 mod area_rules;
 mod attendance;
+mod charts;
+mod facts;
+mod fund;
 mod remote;
 mod render;
+mod workbook;
 
 use std::str::FromStr;
 
@@ -16,9 +21,12 @@ use kitap_db::stats::{self, EventFact};
 use kitap_db::{branches, DbConnection};
 use kitap_domain::{BranchId, Role, Timestamp, ValueError};
 use kitap_stats::{
-    AttendanceFact, CirculationFact, LoanFact, ReaderFact, RecordFact, Scope, Table,
+    AttendanceFact, CirculationFact, Definitions, LoanFact, ReaderFact, RecordFact, Scope, Table,
 };
 
+use facts::Facts;
+
+pub use annual::{AnnualReport, Chart, YEARS};
 pub use area_rules::AreaRulesInfo;
 pub use attendance::NewAttendance;
 pub use kitap_db::stats::Attendance;
@@ -31,7 +39,7 @@ use crate::{App, AppError, Principal};
 pub(crate) const READERS_OF_REPORTS: &[Role] = &[Role::Manager, Role::Admin];
 
 /// Rows loaded per query: a year of a city system is read in chunks.
-const CHUNK: i64 = 5_000;
+pub(crate) const CHUNK: i64 = 5_000;
 
 /// The reports there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,9 +49,24 @@ pub enum ReportKind {
     Readers,
     Ecatalog,
     Debtors,
+    Fund,
+    Exchange,
+    Ratios,
 }
 
 impl ReportKind {
+    /// Every kind, in the order of the annual bundle.
+    pub const ALL: &'static [ReportKind] = &[
+        ReportKind::Loans,
+        ReportKind::Visits,
+        ReportKind::Readers,
+        ReportKind::Ecatalog,
+        ReportKind::Debtors,
+        ReportKind::Fund,
+        ReportKind::Exchange,
+        ReportKind::Ratios,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReportKind::Loans => "loans",
@@ -51,6 +74,9 @@ impl ReportKind {
             ReportKind::Readers => "readers",
             ReportKind::Ecatalog => "ecatalog",
             ReportKind::Debtors => "debtors",
+            ReportKind::Fund => "fund",
+            ReportKind::Exchange => "exchange",
+            ReportKind::Ratios => "ratios",
         }
     }
 }
@@ -66,6 +92,9 @@ impl FromStr for ReportKind {
             "readers" => Ok(ReportKind::Readers),
             "ecatalog" => Ok(ReportKind::Ecatalog),
             "debtors" => Ok(ReportKind::Debtors),
+            "fund" => Ok(ReportKind::Fund),
+            "exchange" => Ok(ReportKind::Exchange),
+            "ratios" => Ok(ReportKind::Ratios),
             _ => Err(AppError::NotFound { entity: "report" }),
         }
     }
@@ -84,7 +113,7 @@ pub struct Report {
 
 /// The instant a Karaganda day starts: reports count local days, like
 /// the desk's "today".
-fn start_of(day: NaiveDate) -> Timestamp {
+pub(crate) fn start_of(day: NaiveDate) -> Timestamp {
     let offset = Duration::seconds(i64::from(crate::circulation::LOCAL_OFFSET_SECONDS));
     Timestamp::from_utc(day.and_time(NaiveTime::MIN).and_utc() - offset)
 }
@@ -170,6 +199,7 @@ fn load_readers(
             library: r.home_branch_id,
             registered_on: r.registered_on,
             registered_until: r.registered_until,
+            first_registered_on: crate::circulation::local_day(r.created_at.utc()),
             category: r.category,
             age_band: bands.band_for(r.birth_date, scope.to),
         }));
@@ -180,7 +210,7 @@ fn load_readers(
 }
 
 /// The day after `day`: the exclusive end of a period.
-fn next_day(day: NaiveDate) -> Result<NaiveDate, AppError> {
+pub(crate) fn next_day(day: NaiveDate) -> Result<NaiveDate, AppError> {
     day.succ_opt()
         .ok_or_else(|| ValueError::new("to", "is too far in the future").into())
 }
@@ -261,6 +291,57 @@ fn scope_of(
     Scope::new(from, to, chosen).map_err(|e| ValueError::new("to", e.to_string()).into())
 }
 
+/// The tables of report `kind` from the request's facts.
+fn tables_of(
+    kind: ReportKind,
+    facts: &mut Facts<'_>,
+    defs: &Definitions,
+) -> Result<Vec<Table>, AppError> {
+    let scope = facts.scope.clone();
+    Ok(match kind {
+        ReportKind::Loans => {
+            let events = facts.circulation()?;
+            let mut tables = kitap_stats::loans(&events, &scope, defs);
+            tables.push(kitap_stats::loans_by_month(&events, &scope, defs));
+            tables
+        }
+        ReportKind::Visits => vec![kitap_stats::visits(
+            &facts.circulation()?,
+            &facts.attendance()?,
+            &scope,
+        )],
+        ReportKind::Readers => vec![kitap_stats::readers(
+            &facts.readers()?,
+            &facts.circulation()?,
+            &facts.attendance()?,
+            &facts.self_service()?,
+            &scope,
+            defs,
+        )],
+        ReportKind::Ecatalog => vec![kitap_stats::ecatalog(&facts.records()?, &scope)],
+        ReportKind::Debtors => vec![kitap_stats::debtors(
+            &facts.loans()?,
+            &facts.readers()?,
+            &scope,
+        )],
+        ReportKind::Fund => kitap_stats::fund(&*facts.fund()?, &scope),
+        ReportKind::Exchange => vec![kitap_stats::exchange(&facts.exchange()?, &scope)],
+        ReportKind::Ratios => {
+            // The ratios divide by registered readers: remote use is not read.
+            let readers = kitap_stats::readers(
+                &facts.readers()?,
+                &facts.circulation()?,
+                &facts.attendance()?,
+                &[],
+                &scope,
+                defs,
+            );
+            let held = kitap_stats::held_at_end(&*facts.fund()?, &scope);
+            vec![kitap_stats::ratios(&readers, &held, &scope)]
+        }
+    })
+}
+
 impl App {
     /// Report `kind` for the days `from..=to` and `libraries` (every active
     /// library when empty). Managers and administrators.
@@ -279,39 +360,8 @@ impl App {
         let defs = self.statistics;
         self.db.read(|conn| {
             let scope = scope_of(conn, from, to, &libraries)?;
-            let tables = match kind {
-                ReportKind::Loans => {
-                    kitap_stats::loans(&load_circulation(conn, &scope)?, &scope, &defs)
-                }
-                ReportKind::Visits => vec![kitap_stats::visits(
-                    &load_circulation(conn, &scope)?,
-                    &load_attendance(conn, &scope)?,
-                    &scope,
-                )],
-                ReportKind::Readers => vec![kitap_stats::readers(
-                    &load_readers(conn, &scope, &self.age_bands)?,
-                    &load_circulation(conn, &scope)?,
-                    &load_attendance(conn, &scope)?,
-                    &remote::load_self_service(conn, &scope)?,
-                    &scope,
-                    &defs,
-                )],
-                ReportKind::Ecatalog => {
-                    vec![kitap_stats::ecatalog(&load_records(conn, &scope)?, &scope)]
-                }
-                ReportKind::Debtors => {
-                    // Registrations of both periods: this one and a year earlier.
-                    let wide = Scope {
-                        from: kitap_stats::year_earlier(&scope).from,
-                        ..scope.clone()
-                    };
-                    vec![kitap_stats::debtors(
-                        &load_loans(conn, &scope)?,
-                        &load_readers(conn, &wide, &self.age_bands)?,
-                        &scope,
-                    )]
-                }
-            };
+            let mut facts = Facts::new(conn, scope.clone(), self.age_bands);
+            let tables = tables_of(kind, &mut facts, &defs)?;
             Ok(Report {
                 kind,
                 from,

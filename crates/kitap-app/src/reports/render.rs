@@ -88,6 +88,7 @@ fn xlsx(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let ratio = Format::new().set_num_format("0.00");
+    let money = Format::new().set_num_format("#,##0.00");
     for t in tables {
         let ws = book.add_worksheet();
         // Sheet names: at most 31 characters; table ids are short ASCII.
@@ -104,6 +105,9 @@ fn xlsx(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
                     Cell::Int(n) => ws.write_number(row, col, *n as f64)?,
                     Cell::Ratio(Some(r)) => ws.write_number_with_format(row, col, *r, &ratio)?,
                     Cell::Ratio(None) => ws,
+                    Cell::Money(m) => {
+                        ws.write_number_with_format(row, col, *m as f64 / 100.0, &money)?
+                    }
                 };
             }
         }

@@ -7,7 +7,8 @@
 //!   events. All at the library where the event happened.
 //! - visits: distinct (reader, library, day) with any circulation event.
 //! - loans by group: checkout events (home and reading room) by the record's
-//!   knowledge area × language class.
+//!   knowledge area × language class; renewals by group: renewal events
+//!   the same way (the reports count them as loans when configured so).
 //! - loans by age band: checkout events (home and reading room) by the
 //!   reader's age band (the spec's bands) on the issue day.
 //! - language class: `kazakh` when the record is Kazakh, `russian` when its
@@ -44,6 +45,7 @@ pub struct LibraryCounts {
     pub visits: u64,
     pub loans_by_group: BTreeMap<String, u64>,
     pub loans_by_age_band: BTreeMap<String, u64>,
+    pub renewals_by_group: BTreeMap<String, u64>,
     pub readers_registered: u64,
     pub new_readers: u64,
     pub readers_by_age_band: BTreeMap<String, u64>,
@@ -125,6 +127,10 @@ pub(crate) fn count(spec: &YearSpec, w: &World<'_>) -> anyhow::Result<KnownCount
         events += 1;
         if let Some((t, _)) = loan.renewed {
             l.renewals += 1;
+            bump(
+                &mut l.renewals_by_group,
+                &group_of(w, w.copies[loan.copy].record),
+            );
             visits.insert((loan.reader, loan.library, t.date()));
             events += 1;
         }
@@ -232,6 +238,7 @@ fn add(t: &mut LibraryCounts, l: &LibraryCounts) {
     t.visits += l.visits;
     add_map(&mut t.loans_by_group, &l.loans_by_group);
     add_map(&mut t.loans_by_age_band, &l.loans_by_age_band);
+    add_map(&mut t.renewals_by_group, &l.renewals_by_group);
     t.readers_registered += l.readers_registered;
     t.new_readers += l.new_readers;
     add_map(&mut t.readers_by_age_band, &l.readers_by_age_band);

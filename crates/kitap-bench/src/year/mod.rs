@@ -19,6 +19,7 @@
 //! Times: every event falls between 04:00 and 13:00 UTC (09:00–18:00 in
 //! Karaganda, UTC+5), so an event's day is the same in UTC and local time.
 
+mod check;
 mod counts;
 mod plan;
 mod write;
@@ -29,6 +30,7 @@ use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use kitap_app::Db;
 
+pub use check::{check_bundle, mismatch_table, Check};
 pub use counts::{KnownCounts, LibraryCounts};
 
 use crate::circ::sqlcli::rows;

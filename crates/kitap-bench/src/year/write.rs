@@ -10,7 +10,7 @@ use kitap_circulation::AgeBands;
 use kitap_domain::Barcode;
 use uuid::Uuid;
 
-use super::plan::{Loan, World};
+use super::plan::{Loan, Reason, World};
 use crate::circ::history::{ts, Batches, Inserts};
 
 /// The seeded default loan rule (migration 2026-12-07-000001_circulation).
@@ -175,23 +175,17 @@ pub(crate) fn write(db: &Db, w: &World<'_>, bands: &AgeBands) -> anyhow::Result<
     }
     ins.finish(&mut out)?;
 
-    let mut ins = Inserts::new("INSERT INTO accession_lines (act_id, copy_id, price_minor)");
+    let mut ins = Inserts::new(&format!("INSERT INTO accession_lines {LINE_COLUMNS}"));
     for a in &w.accessions {
         for c in &a.copies {
-            ins.add(
-                format!("('{}','{}',{})", a.id, w.copies[*c].id, w.copies[*c].price),
-                &mut out,
-            )?;
+            ins.add(line(w, a.id, *c), &mut out)?;
         }
     }
     ins.finish(&mut out)?;
-    let mut ins = Inserts::new("INSERT INTO write_off_lines (act_id, copy_id, price_minor)");
+    let mut ins = Inserts::new(&format!("INSERT INTO write_off_lines {LINE_COLUMNS}"));
     for a in &w.write_offs {
         for c in &a.copies {
-            ins.add(
-                format!("('{}','{}',{})", a.id, w.copies[*c].id, w.copies[*c].price),
-                &mut out,
-            )?;
+            ins.add(line(w, a.id, *c), &mut out)?;
         }
     }
     ins.finish(&mut out)?;
@@ -425,10 +419,43 @@ pub(crate) fn write(db: &Db, w: &World<'_>, bands: &AgeBands) -> anyhow::Result<
             );
             ins.add(row, &mut out)?;
         }
+        // The copy changes its owning library on receipt, as the app logs it.
+        if tr.reason == Reason::Redistribution {
+            let row = format!(
+                "('{}',{},'redistributed','{}','{}',NULL,'{}','{}','{}',NULL,NULL,NULL,NULL,NULL)",
+                Uuid::now_v7(),
+                t(tr.received),
+                copy.id,
+                w.records[copy.record].id,
+                lib(tr.from),
+                lib(tr.to),
+                lib(tr.to),
+            );
+            ins.add(row, &mut out)?;
+        }
     }
     ins.finish(&mut out)?;
     out.flush()?;
     Ok(())
+}
+
+const LINE_COLUMNS: &str = "(act_id, copy_id, price_minor, record_id, material_type, language, \
+     kazakh, knowledge_area)";
+
+/// An act line with the class of its copy, as the app writes it.
+fn line(w: &World<'_>, act: Uuid, copy: usize) -> String {
+    let c = &w.copies[copy];
+    let r = &w.records[c.record];
+    format!(
+        "('{act}','{}',{},'{}','{}',{},{},{})",
+        c.id,
+        c.price,
+        r.id,
+        c.material,
+        opt(r.language.as_deref()),
+        b(r.kazakh),
+        opt(r.knowledge_area.as_deref()),
+    )
 }
 
 fn kind(l: &Loan) -> &'static str {

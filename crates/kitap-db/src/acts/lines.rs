@@ -59,7 +59,35 @@ fn in_print_order(mut lines: Vec<ActLine>) -> Vec<ActLine> {
     lines
 }
 
-/// Line inserts for both act tables (same columns, different diesel types).
+/// How a copy is classed on the act's day: record, material type,
+/// language, Kazakh flag and knowledge group.
+type LineClass = (String, String, Option<String>, bool, Option<String>);
+
+/// The classes of `copies` as their records stand now.
+fn classes(
+    conn: &mut DbConnection,
+    copies_of: &[String],
+) -> Result<std::collections::HashMap<String, LineClass>, DbError> {
+    let rows: Vec<(String, LineClass)> = copies::table
+        .inner_join(records::table)
+        .filter(copies::id.eq_any(copies_of))
+        .select((
+            copies::id,
+            (
+                copies::record_id,
+                copies::material_type,
+                records::language,
+                records::kazakh,
+                records::knowledge_area,
+            ),
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Line inserts for both act tables (same columns, different diesel
+/// types). Each line keeps its copy's class on the act's day, so re-classing
+/// a record later does not move last year's fund figures.
 macro_rules! insert_lines {
     ($name:ident, $id:ty, $table:ident) => {
         pub fn $name(
@@ -69,13 +97,26 @@ macro_rules! insert_lines {
         ) -> Result<(), DbError> {
             let act = act.to_string();
             for chunk in lines.chunks(CHUNK) {
+                let keys: Vec<String> = chunk.iter().map(|(c, _)| c.to_string()).collect();
+                let classes = classes(conn, &keys)?;
                 let values: Vec<_> = chunk
                     .iter()
-                    .map(|(copy, price)| {
+                    .zip(keys)
+                    .map(|((_, price), copy)| {
+                        let class = classes.get(&copy).cloned();
+                        let (record, material, language, kazakh, area) = match class {
+                            Some((r, m, l, k, a)) => (Some(r), Some(m), l, Some(k), a),
+                            None => (None, None, None, None, None),
+                        };
                         (
                             $table::act_id.eq(act.clone()),
-                            $table::copy_id.eq(copy.to_string()),
+                            $table::copy_id.eq(copy),
                             $table::price_minor.eq(price.map(Money::minor)),
+                            $table::record_id.eq(record),
+                            $table::material_type.eq(material),
+                            $table::language.eq(language),
+                            $table::kazakh.eq(kazakh),
+                            $table::knowledge_area.eq(area),
                         )
                     })
                     .collect();

@@ -152,3 +152,20 @@ pub fn between(
             .load(conn)?,
     )
 }
+
+/// The events of `kind` at or after `since`, in time order: the changes of
+/// owning library after a day, for the fund held on that day.
+pub fn of_kind_since(
+    conn: &mut DbConnection,
+    kind: ExchangeEventKind,
+    since: Timestamp,
+) -> Result<Vec<StoredEvent>, DbError> {
+    load(
+        exchange_events::table
+            .filter(exchange_events::kind.eq(kind.as_str()))
+            .filter(exchange_events::at.ge(since.naive()))
+            .order((exchange_events::at.asc(), exchange_events::id.asc()))
+            .select(Row::as_select())
+            .load(conn)?,
+    )
+}

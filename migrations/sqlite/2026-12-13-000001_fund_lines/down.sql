@@ -1,0 +1,11 @@
+DROP INDEX exchange_events_kind;
+ALTER TABLE accession_lines DROP COLUMN knowledge_area;
+ALTER TABLE accession_lines DROP COLUMN kazakh;
+ALTER TABLE accession_lines DROP COLUMN language;
+ALTER TABLE accession_lines DROP COLUMN material_type;
+ALTER TABLE accession_lines DROP COLUMN record_id;
+ALTER TABLE write_off_lines DROP COLUMN knowledge_area;
+ALTER TABLE write_off_lines DROP COLUMN kazakh;
+ALTER TABLE write_off_lines DROP COLUMN language;
+ALTER TABLE write_off_lines DROP COLUMN material_type;
+ALTER TABLE write_off_lines DROP COLUMN record_id;
