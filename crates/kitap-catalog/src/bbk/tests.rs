@@ -214,8 +214,10 @@ fn a_view_is_classified_under_the_rules_given() {
     );
     let view = crate::BibView::from_record(&record);
     assert_eq!(view.knowledge_area(), Some(SportArts));
-    let mut custom = AreaRules::default();
-    custom.version = "test-2".into();
+    let mut custom = AreaRules {
+        version: "test-2".into(),
+        ..AreaRules::default()
+    };
     for rule in &mut custom.bbk_public {
         if rule.from == 75 {
             rule.area = SocioPolitical;
