@@ -67,6 +67,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "kitap-text",
             // The generated year's age bands, computed as the desk does.
             "kitap-circulation",
+            // The report tables' labels the known counts are compared by.
+            "kitap-stats",
         ],
     ),
     (

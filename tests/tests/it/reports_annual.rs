@@ -6,7 +6,7 @@
 
 use calamine::{Data, Reader, Xlsx};
 use chrono::Datelike;
-use kitap_tests::{both_backends, TestApp};
+use kitap_tests::both_backends;
 use serde_json::{json, Value};
 
 use crate::copies::staff;
