@@ -294,6 +294,17 @@ async fn rules_then_reclassify(backend: Backend) {
         .await
         .expect(200);
     assert_eq!(fresh.body["record"]["knowledge_area"], "socio_political");
+    // And so is an imported one.
+    let file = json!([bbk_book("Волейбол", "75.569")])
+        .to_string()
+        .into_bytes();
+    let job = app.import_file(&cataloger, "format=json", file).await;
+    assert_eq!(job["status"], "done", "{job}");
+    let path = format!("/api/v1/records?import_id={}", job["id"].as_str().unwrap());
+    let imported = app.get(&path, Some(&cataloger)).await.expect(200);
+    let imported = &imported.body["records"][0];
+    assert_eq!(imported["knowledge_area"], "socio_political", "{imported}");
+    assert_eq!(imported["area_rules_version"], "karaganda-2026");
 }
 
 #[actix_web::test]
