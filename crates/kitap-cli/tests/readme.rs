@@ -279,6 +279,22 @@ fn the_readme_examples_run_as_written() {
         export.contains("<collection"),
         "the export example wrote {export:.200}"
     );
+    // The statistics examples: the loans report counts the desk's loan
+    // and the reader's renewal; the workbook, the chart and the command's
+    // files were written.
+    assert!(
+        stdout.contains("\"kind\":\"loans\""),
+        "the loans report example:\n{}",
+        tail(&stdout, 1500)
+    );
+    let book = std::fs::read(dir.path().join("annual.xlsx")).unwrap();
+    assert!(book.starts_with(b"PK"), "annual.xlsx is no workbook");
+    let svg = std::fs::read_to_string(dir.path().join("loans-by-area.svg")).unwrap();
+    assert!(svg.contains("<svg"), "the chart example wrote {svg:.200}");
+    let written = std::fs::read_dir(dir.path().join("annual-report"))
+        .unwrap()
+        .count();
+    assert!(written >= 3, "kitap report annual wrote {written} files");
     eprintln!(
         "README examples ran in {:.1} s",
         started.elapsed().as_secs_f64()
