@@ -142,19 +142,30 @@ fn bundle(app: &App, counts: &KnownCounts, args: &Args) -> anyhow::Result<()> {
     );
     let checks = check_bundle(&bundle, counts);
     let bad = checks.iter().filter(|c| !c.ok()).count();
-    println!("{} numbers compared with the known counts, {bad} mismatches", checks.len());
+    println!(
+        "{} numbers compared with the known counts, {bad} mismatches",
+        checks.len()
+    );
     if bad > 0 {
         print!("{}", mismatch_table(&checks));
         bail!("{bad} numbers of the bundle differ from the known counts");
     }
     if total > args.goal {
-        bail!("the bundle took {total:.2} s, over the goal of {} s", args.goal);
+        bail!(
+            "the bundle took {total:.2} s, over the goal of {} s",
+            args.goal
+        );
     }
     Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
     let args = parse()?;
+    // RUST_LOG=kitap_app::reports=debug shows each fact family's load time.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     println!(
         "machine: {}; scale {}, seed {}",
         machine(),

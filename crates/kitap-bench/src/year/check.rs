@@ -87,8 +87,18 @@ fn library(c: &mut Checker<'_>, label: &str, l: &LibraryCounts) {
     c.cell("visits", &[label], "Circulation visits", l.visits);
     for (area, _) in AREAS {
         for (lang, column) in LANGS {
-            c.cell("loans_by_area", &[label, area], column, group_loans(l, area, lang));
-            c.cell("fund_held_by_area", &[label, area], column, held(l, area, lang));
+            c.cell(
+                "loans_by_area",
+                &[label, area],
+                column,
+                group_loans(l, area, lang),
+            );
+            c.cell(
+                "fund_held_by_area",
+                &[label, area],
+                column,
+                held(l, area, lang),
+            );
         }
     }
     let registered_in_year = l.readers_registered;
@@ -105,7 +115,12 @@ fn library(c: &mut Checker<'_>, label: &str, l: &LibraryCounts) {
     c.cell("fund_movement", &[label], "Written off", l.written_off);
     c.cell("fund_movement", &[label], "Held at end", l.held);
     for source in SOURCES {
-        c.cell("fund_received", &[label], source, get(&l.received_by_source, source));
+        c.cell(
+            "fund_received",
+            &[label],
+            source,
+            get(&l.received_by_source, source),
+        );
     }
     for reason in REASONS {
         let n = get(&l.written_off_by_reason, reason);
@@ -117,7 +132,12 @@ fn library(c: &mut Checker<'_>, label: &str, l: &LibraryCounts) {
         let sent = get(&l.sent_by_reason, reason);
         c.cell("exchange", &[label], &format!("sent: {reason}"), sent);
         let received = get(&l.exchange_received_by_reason, reason);
-        c.cell("exchange", &[label], &format!("received: {reason}"), received);
+        c.cell(
+            "exchange",
+            &[label],
+            &format!("received: {reason}"),
+            received,
+        );
     }
 }
 
@@ -135,7 +155,12 @@ pub fn check_bundle(bundle: &AnnualReport, counts: &KnownCounts) -> Vec<Check> {
     // lapsed ones' ran into it).
     c.cell("readers", &[TOTAL], "Registered", counts.readers);
     c.cell("ecatalog", &[TOTAL], "Records", counts.records);
-    c.cell("ecatalog", &[TOTAL], "Created in period", counts.records_created);
+    c.cell(
+        "ecatalog",
+        &[TOTAL],
+        "Created in period",
+        counts.records_created,
+    );
     c.out
 }
 
