@@ -7,8 +7,8 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use kitap_domain::{
-    AgeBand, AttendanceId, BranchId, CirculationEventKind, LoanId, LoanKind,
-    ReaderCategory, ReaderId, RecordId, RecordStatus, StaffId, Timestamp,
+    AgeBand, AttendanceId, BranchId, CirculationEventKind, LoanId, LoanKind, ReaderCategory,
+    ReaderId, RecordId, RecordStatus, StaffId, Timestamp,
 };
 
 use crate::schema::{circulation_events, event_attendance, loans, readers, records};

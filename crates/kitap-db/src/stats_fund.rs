@@ -203,7 +203,10 @@ pub fn holdings(conn: &mut DbConnection, since: NaiveDate) -> Result<Vec<Holding
         if let Some(after) = &after {
             q = q.filter(copies::id.gt(after.clone()));
         }
-        let page = q.order(copies::id.asc()).limit(PAGE).load::<CopyTuple>(conn)?;
+        let page = q
+            .order(copies::id.asc())
+            .limit(PAGE)
+            .load::<CopyTuple>(conn)?;
         let full = page.len() as i64 == PAGE;
         after = page.last().map(|c| c.0.clone());
         for (id, branch, acquired, created, off_act, act, record, material, price) in page {
@@ -214,7 +217,9 @@ pub fn holdings(conn: &mut DbConnection, since: NaiveDate) -> Result<Vec<Holding
             let bad = |err| corrupt("copy", &id, err);
             let record_id: RecordId = record.parse().map_err(bad)?;
             let Some((language, kazakh, area)) = classes.get(&record_id) else {
-                return Err(DbError::Corrupt(format!("copy {id}: no record {record_id}")));
+                return Err(DbError::Corrupt(format!(
+                    "copy {id}: no record {record_id}"
+                )));
             };
             out.push(HoldingRow {
                 copy_id: id.parse().map_err(bad)?,
@@ -257,10 +262,10 @@ fn record_classes(conn: &mut DbConnection) -> Result<HashMap<RecordId, RecordCla
         if let Some(after) = &after {
             q = q.filter(records::id.gt(after.clone()));
         }
-        let page = q
-            .order(records::id.asc())
-            .limit(PAGE)
-            .load::<(String, Option<String>, bool, Option<String>)>(conn)?;
+        let page =
+            q.order(records::id.asc())
+                .limit(PAGE)
+                .load::<(String, Option<String>, bool, Option<String>)>(conn)?;
         let full = page.len() as i64 == PAGE;
         after = page.last().map(|r| r.0.clone());
         for (id, language, kazakh, area) in page {
