@@ -210,12 +210,12 @@ fn main() -> anyhow::Result<()> {
             }
             None => {
                 let schema = ScratchSchema::create(base, "kitap_stats_bench")?;
-                let counts = run(&schema.url, &args)?;
+                let counts = run(&schema.url, &args);
                 if args.keep {
                     println!("kept the schema {}", schema.name());
                     std::mem::forget(schema);
                 }
-                counts
+                counts?
             }
         },
         Some(url) => run(&DbUrl::parse(url)?, &args)?,

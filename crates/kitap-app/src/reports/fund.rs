@@ -40,24 +40,20 @@ type LineLoader = fn(
     &mut DbConnection,
     chrono::NaiveDate,
     chrono::NaiveDate,
-    BranchId,
+    &[BranchId],
 ) -> Result<Vec<ActLineRow>, kitap_db::DbError>;
 
-/// Every line `load` gives for the scope's period, library by library.
+/// Every line `load` gives for the scope's period and libraries.
 fn lines(
     conn: &mut DbConnection,
     scope: &Scope,
     load: LineLoader,
 ) -> Result<Vec<ActLineFact>, AppError> {
-    let mut out = Vec::new();
-    for (library, _) in &scope.libraries {
-        out.extend(
-            load(conn, scope.from, scope.to, *library)?
-                .into_iter()
-                .map(line),
-        );
-    }
-    Ok(out)
+    let ids: Vec<BranchId> = scope.libraries.iter().map(|(id, _)| *id).collect();
+    Ok(load(conn, scope.from, scope.to, &ids)?
+        .into_iter()
+        .map(line)
+        .collect())
 }
 
 /// The fund facts of `scope`: what the fund tables and the ratios need.
