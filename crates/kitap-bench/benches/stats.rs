@@ -13,7 +13,10 @@
 //! generation time, the bundle's time, and the known counts as JSON (to
 //! `json` if given). Fails when a number of the bundle differs from the
 //! known counts (the mismatches printed as a table) or when the bundle
-//! takes longer than `goal` seconds.
+//! takes longer than `goal` seconds. To time the bundle again on a year
+//! generated before: `url=sqlite:///path/year.db counts=FILE`, or for
+//! PostgreSQL generate with `keep=true` and then
+//! `url=postgres://... schema=NAME counts=FILE`.
 
 use std::time::Instant;
 
@@ -34,6 +37,13 @@ struct Args {
     json: Option<String>,
     /// Seconds the whole bundle may take.
     goal: f64,
+    /// Known counts of a year generated before (its `json` file): time the
+    /// bundle on `url` as it is, without generating.
+    counts: Option<String>,
+    /// PostgreSQL: keep the scratch schema (its name is printed), or with
+    /// `schema=NAME` use that one.
+    keep: bool,
+    schema: Option<String>,
 }
 
 fn parse() -> anyhow::Result<Args> {
@@ -43,6 +53,9 @@ fn parse() -> anyhow::Result<Args> {
         url: None,
         json: None,
         goal: 10.0,
+        counts: None,
+        keep: false,
+        schema: None,
     };
     for arg in std::env::args().skip(1) {
         // `cargo bench` passes --bench to harness-less targets.
@@ -58,6 +71,9 @@ fn parse() -> anyhow::Result<Args> {
             "url" => args.url = Some(value.to_owned()),
             "json" => args.json = Some(value.to_owned()),
             "goal" => args.goal = value.parse().context("goal")?,
+            "counts" => args.counts = Some(value.to_owned()),
+            "keep" => args.keep = value.parse().context("keep")?,
+            "schema" => args.schema = Some(value.to_owned()),
             _ => bail!("unknown argument {key:?}"),
         }
     }
@@ -66,6 +82,11 @@ fn parse() -> anyhow::Result<Args> {
 
 fn run(url: &DbUrl, args: &Args) -> anyhow::Result<KnownCounts> {
     let app = open_app(url)?;
+    if let Some(file) = &args.counts {
+        let counts: KnownCounts = serde_json::from_str(&std::fs::read_to_string(file)?)?;
+        bundle(&app, &counts, args)?;
+        return Ok(counts);
+    }
     let spec = if (args.scale - 1.0).abs() < f64::EPSILON {
         YearSpec::karaganda()
     } else {
@@ -84,6 +105,11 @@ fn run(url: &DbUrl, args: &Args) -> anyhow::Result<KnownCounts> {
         counts.circulation_events,
         counts.transfers
     );
+    // Written before the bundle runs, so a failed run can be timed again.
+    if let Some(file) = &args.json {
+        std::fs::write(file, serde_json::to_string_pretty(&counts)?)?;
+        println!("known counts written to {file}");
+    }
 
     bundle(&app, &counts, args)?;
     Ok(counts)
@@ -92,10 +118,12 @@ fn run(url: &DbUrl, args: &Args) -> anyhow::Result<KnownCounts> {
 /// An administrator's principal, as a request would carry it.
 fn admin(app: &App) -> anyhow::Result<Principal> {
     let password = "bench-Admin-password-1".to_owned();
+    // One account per run: a database may be timed again.
+    let username = format!("bench.admin.{}", std::process::id());
     app.create_staff_as_operator(
         &Actor::system("stats bench"),
         NewStaff {
-            username: "bench.admin".to_owned(),
+            username: username.clone(),
             display_name: "Bench administrator".to_owned(),
             role: "admin".to_owned(),
             home_library: "C00".to_owned(),
@@ -105,7 +133,7 @@ fn admin(app: &App) -> anyhow::Result<Principal> {
         },
     )?;
     let login = app.login(LoginAttempt {
-        username: "bench.admin".to_owned(),
+        username,
         password,
         client_addr: None,
         user_agent: None,
@@ -161,6 +189,11 @@ fn bundle(app: &App, counts: &KnownCounts, args: &Args) -> anyhow::Result<()> {
 
 fn main() -> anyhow::Result<()> {
     let args = parse()?;
+    // RUST_LOG=kitap_app::reports=debug shows each fact family's load time.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     println!(
         "machine: {}; scale {}, seed {}",
         machine(),
@@ -169,10 +202,22 @@ fn main() -> anyhow::Result<()> {
     );
     let temp = tempfile::tempdir()?;
     let counts = match args.url.as_deref() {
-        Some(base) if base.starts_with("postgres") => {
-            let schema = ScratchSchema::create(base, "kitap_stats_bench")?;
-            run(&schema.url, &args)?
-        }
+        Some(base) if base.starts_with("postgres") => match &args.schema {
+            Some(name) => {
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-csearch_path%3D{name}");
+                run(&DbUrl::parse(&url)?, &args)?
+            }
+            None => {
+                let schema = ScratchSchema::create(base, "kitap_stats_bench")?;
+                let counts = run(&schema.url, &args);
+                if args.keep {
+                    println!("kept the schema {}", schema.name());
+                    std::mem::forget(schema);
+                }
+                counts?
+            }
+        },
         Some(url) => run(&DbUrl::parse(url)?, &args)?,
         None => {
             let path = temp.path().join("stats-bench.db");
@@ -182,13 +227,8 @@ fn main() -> anyhow::Result<()> {
             )?
         }
     };
-    let json = serde_json::to_string_pretty(&counts)?;
-    match &args.json {
-        Some(file) => {
-            std::fs::write(file, &json)?;
-            println!("known counts written to {file}");
-        }
-        None => println!("{json}"),
+    if args.json.is_none() {
+        println!("{}", serde_json::to_string_pretty(&counts)?);
     }
     Ok(())
 }

@@ -82,6 +82,12 @@ impl ScratchSchema {
     }
 }
 
+impl ScratchSchema {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 impl Drop for ScratchSchema {
     fn drop(&mut self) {
         let dropped = self

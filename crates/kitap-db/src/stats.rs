@@ -7,8 +7,8 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use kitap_domain::{
-    AgeBand, AttendanceId, BranchId, CirculationEventId, CirculationEventKind, LoanId, LoanKind,
-    ReaderCategory, ReaderId, RecordId, RecordStatus, StaffId, Timestamp,
+    AgeBand, AttendanceId, BranchId, CirculationEventKind, LoanId, LoanKind, ReaderCategory,
+    ReaderId, RecordId, RecordStatus, StaffId, Timestamp,
 };
 
 use crate::schema::{circulation_events, event_attendance, loans, readers, records};
@@ -17,7 +17,6 @@ use crate::{DbConnection, DbError};
 /// One circulation event, the columns statistics count by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventFact {
-    pub id: CirculationEventId,
     pub at: Timestamp,
     pub kind: CirculationEventKind,
     pub branch_id: BranchId,
@@ -32,7 +31,6 @@ pub struct EventFact {
 }
 
 type FactRow = (
-    String,
     chrono::NaiveDateTime,
     String,
     String,
@@ -51,11 +49,10 @@ fn corrupt(what: &str, id: &str, err: kitap_domain::ValueError) -> DbError {
 }
 
 fn fact(row: FactRow) -> Result<EventFact, DbError> {
-    let (id, at, kind, branch, reader, loan_kind, category, band, material, language, kazakh, area) =
+    let (at, kind, branch, reader, loan_kind, category, band, material, language, kazakh, area) =
         row;
-    let bad = |err| corrupt("circulation event", &id, err);
+    let bad = |err| corrupt("circulation event of reader", &reader, err);
     Ok(EventFact {
-        id: id.parse().map_err(bad)?,
         at: Timestamp::from_naive(at),
         kind: kind.parse().map_err(bad)?,
         branch_id: branch.parse().map_err(bad)?,
@@ -78,23 +75,22 @@ fn ids(libraries: &[BranchId]) -> Vec<String> {
     libraries.iter().map(ToString::to_string).collect()
 }
 
-/// The events at `libraries` at or after `from` and before `until`, in id
-/// order after the cursor `after`, at most `limit`.
+/// The events at `libraries` at or after `from` and before `until`, in no
+/// particular order. Callers read a long period window by window: a range
+/// of the `at` index per query, where seek pages in id order made the
+/// database range over the whole period again for every page.
 pub fn event_facts(
     conn: &mut DbConnection,
     from: Timestamp,
     until: Timestamp,
     libraries: &[BranchId],
-    after: Option<CirculationEventId>,
-    limit: i64,
 ) -> Result<Vec<EventFact>, DbError> {
     use circulation_events as e;
-    let mut q = e::table
+    e::table
         .filter(e::at.ge(from.naive()))
         .filter(e::at.lt(until.naive()))
         .filter(e::branch_id.eq_any(ids(libraries)))
         .select((
-            e::id,
             e::at,
             e::kind,
             e::branch_id,
@@ -107,12 +103,6 @@ pub fn event_facts(
             e::kazakh,
             e::knowledge_area,
         ))
-        .into_boxed();
-    if let Some(after) = after {
-        q = q.filter(e::id.gt(after.to_string()));
-    }
-    q.order(e::id.asc())
-        .limit(limit)
         .load::<FactRow>(conn)?
         .into_iter()
         .map(fact)
@@ -302,32 +292,22 @@ type LoanTuple = (
     Option<chrono::NaiveDateTime>,
 );
 
-/// Loans issued by `libraries` before `until`, due before `due_before`
-/// and not closed (returned or lost) before `open_since`: every loan that
-/// can be overdue at a day in between. Id order after `after`, at most
-/// `limit`.
-pub fn overdue_candidates(
+/// Loans issued by `libraries` that are overdue at the end of `day`:
+/// issued before `day_end` (the instant `day` ends), due before `day`, and
+/// neither returned nor declared lost before `day_end`. A day's overdue
+/// loans are a small set (debts), read in one query.
+pub fn overdue_at(
     conn: &mut DbConnection,
-    until: Timestamp,
-    due_before: NaiveDate,
-    open_since: Timestamp,
+    day: NaiveDate,
+    day_end: Timestamp,
     libraries: &[BranchId],
-    after: Option<LoanId>,
-    limit: i64,
 ) -> Result<Vec<LoanRow>, DbError> {
-    let mut q = loans::table
-        .filter(loans::issued_at.lt(until.naive()))
-        .filter(loans::due_on.lt(due_before))
-        .filter(
-            loans::returned_at
-                .is_null()
-                .or(loans::returned_at.ge(open_since.naive())),
-        )
-        .filter(
-            loans::lost_at
-                .is_null()
-                .or(loans::lost_at.ge(open_since.naive())),
-        )
+    let end = day_end.naive();
+    loans::table
+        .filter(loans::issued_at.lt(end))
+        .filter(loans::due_on.lt(day))
+        .filter(loans::returned_at.is_null().or(loans::returned_at.ge(end)))
+        .filter(loans::lost_at.is_null().or(loans::lost_at.ge(end)))
         .filter(loans::branch_id.eq_any(ids(libraries)))
         .select((
             loans::id,
@@ -338,12 +318,6 @@ pub fn overdue_candidates(
             loans::returned_at,
             loans::lost_at,
         ))
-        .into_boxed();
-    if let Some(after) = after {
-        q = q.filter(loans::id.gt(after.to_string()));
-    }
-    q.order(loans::id.asc())
-        .limit(limit)
         .load::<LoanTuple>(conn)?
         .into_iter()
         .map(|(id, reader, branch, issued, due, returned, lost)| {

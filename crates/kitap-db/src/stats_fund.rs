@@ -1,7 +1,10 @@
 //! What the fund report loads (issue #8): the lines of the accession and
 //! write-off acts of a period with the class each line kept, and the
-//! copies of the fund with the dates of their life. Seek-paginated by copy
-//! id (unique in both line tables and in copies).
+//! copies of the fund with the dates of their life. No seek pages over a
+//! join: a page in copy-id order of a join made PostgreSQL join the whole
+//! tables again for every page (quadratic over a city's fund).
+
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -88,24 +91,19 @@ fn line(row: LineTuple) -> Result<ActLineRow, DbError> {
     })
 }
 
-fn ids(libraries: &[BranchId]) -> Vec<String> {
-    libraries.iter().map(ToString::to_string).collect()
-}
-
 /// Line loaders for both act kinds: the same query on different tables.
 macro_rules! act_lines {
     ($name:ident, $acts:ident, $lines:ident, $key:ident) => {
-        /// The lines of the acts of `libraries` dated `from..=to`, by copy
-        /// id after `after`, at most `limit`.
+        /// The lines of the acts of `libraries` dated `from..=to`, in one
+        /// query: a period's acts are bounded (a city's year is tens of
+        /// thousands of lines), and one join beats one per library.
         pub fn $name(
             conn: &mut DbConnection,
             from: NaiveDate,
             to: NaiveDate,
             libraries: &[BranchId],
-            after: Option<CopyId>,
-            limit: i64,
         ) -> Result<Vec<ActLineRow>, DbError> {
-            let mut q = $lines::table
+            $lines::table
                 .inner_join($acts::table)
                 .inner_join(copies::table)
                 .filter($acts::act_date.ge(from))
@@ -125,12 +123,6 @@ macro_rules! act_lines {
                     copies::record_id,
                     copies::material_type,
                 ))
-                .into_boxed();
-            if let Some(after) = after {
-                q = q.filter($lines::copy_id.gt(after.to_string()));
-            }
-            q.order($lines::copy_id.asc())
-                .limit(limit)
                 .load::<LineTuple>(conn)?
                 .into_iter()
                 .map(line)
@@ -165,92 +157,128 @@ pub struct HoldingRow {
     pub class: CopyClassRow,
 }
 
-type HoldingTuple = (
+fn ids(libraries: &[BranchId]) -> Vec<String> {
+    libraries.iter().map(ToString::to_string).collect()
+}
+
+type CopyTuple = (
     String,
     String,
     Option<NaiveDate>,
     chrono::NaiveDateTime,
-    Option<NaiveDate>,
+    Option<String>,
     Option<String>,
     String,
     String,
     Option<i64>,
-    Option<String>,
-    bool,
-    Option<String>,
 );
 
-/// Every copy not written off before `since` (its record's class now), by
-/// id after `after`, at most `limit`.
-pub fn holdings(
-    conn: &mut DbConnection,
-    since: NaiveDate,
-    after: Option<CopyId>,
-    limit: i64,
-) -> Result<Vec<HoldingRow>, DbError> {
-    let mut q = copies::table
-        .inner_join(records::table)
-        .left_join(write_off_acts::table)
-        .filter(
-            write_off_acts::act_date
-                .is_null()
-                .or(write_off_acts::act_date.ge(since)),
-        )
-        .select((
-            copies::id,
-            copies::branch_id,
-            copies::acquired_on,
-            copies::created_at,
-            write_off_acts::act_date.nullable(),
-            copies::accession_act_id,
-            copies::record_id,
-            copies::material_type,
-            copies::price_minor,
-            records::language,
-            records::kazakh,
-            records::knowledge_area,
-        ))
-        .into_boxed();
-    if let Some(after) = after {
-        q = q.filter(copies::id.gt(after.to_string()));
-    }
-    q.order(copies::id.asc())
-        .limit(limit)
-        .load::<HoldingTuple>(conn)?
+/// Rows read per query of the fund's copies and records.
+const PAGE: i64 = 10_000;
+
+/// Every copy not written off before `since`, with its record's class now.
+///
+/// Copies, records and write-off acts are each read alone (copies and
+/// records in id pages, which both backends walk along the primary key)
+/// and joined here: a page of the three-table join in id order made
+/// PostgreSQL join the whole tables again for every page.
+pub fn holdings(conn: &mut DbConnection, since: NaiveDate) -> Result<Vec<HoldingRow>, DbError> {
+    let written_off: HashMap<String, NaiveDate> = write_off_acts::table
+        .select((write_off_acts::id, write_off_acts::act_date))
+        .load::<(String, NaiveDate)>(conn)?
         .into_iter()
-        .map(
-            |(
-                id,
-                branch,
-                acquired,
-                created,
-                off,
-                act,
-                record,
-                material,
-                price,
-                language,
-                kazakh,
-                area,
-            )| {
-                let bad = |err| corrupt("copy", &id, err);
-                Ok(HoldingRow {
-                    copy_id: id.parse().map_err(bad)?,
-                    branch_id: branch.parse().map_err(bad)?,
-                    acquired_on: acquired,
-                    created_at: Timestamp::from_naive(created),
-                    written_off_on: off,
-                    accessioned: act.is_some(),
-                    class: CopyClassRow {
-                        record_id: record.parse().map_err(bad)?,
-                        material_type: material,
-                        language,
-                        kazakh,
-                        knowledge_area: area,
-                        price_minor: price,
-                    },
-                })
-            },
-        )
-        .collect()
+        .collect();
+    let classes = record_classes(conn)?;
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut q = copies::table
+            .select((
+                copies::id,
+                copies::branch_id,
+                copies::acquired_on,
+                copies::created_at,
+                copies::write_off_act_id,
+                copies::accession_act_id,
+                copies::record_id,
+                copies::material_type,
+                copies::price_minor,
+            ))
+            .into_boxed();
+        if let Some(after) = &after {
+            q = q.filter(copies::id.gt(after.clone()));
+        }
+        let page = q
+            .order(copies::id.asc())
+            .limit(PAGE)
+            .load::<CopyTuple>(conn)?;
+        let full = page.len() as i64 == PAGE;
+        after = page.last().map(|c| c.0.clone());
+        for (id, branch, acquired, created, off_act, act, record, material, price) in page {
+            let off = off_act.and_then(|a| written_off.get(&a).copied());
+            if off.is_some_and(|d| d < since) {
+                continue;
+            }
+            let bad = |err| corrupt("copy", &id, err);
+            let record_id: RecordId = record.parse().map_err(bad)?;
+            let Some((language, kazakh, area)) = classes.get(&record_id) else {
+                return Err(DbError::Corrupt(format!(
+                    "copy {id}: no record {record_id}"
+                )));
+            };
+            out.push(HoldingRow {
+                copy_id: id.parse().map_err(bad)?,
+                branch_id: branch.parse().map_err(bad)?,
+                acquired_on: acquired,
+                created_at: Timestamp::from_naive(created),
+                written_off_on: off,
+                accessioned: act.is_some(),
+                class: CopyClassRow {
+                    record_id,
+                    material_type: material,
+                    language: language.clone(),
+                    kazakh: *kazakh,
+                    knowledge_area: area.clone(),
+                    price_minor: price,
+                },
+            });
+        }
+        if !full {
+            return Ok(out);
+        }
+    }
+}
+
+type RecordClass = (Option<String>, bool, Option<String>);
+
+/// Every record's language, Kazakh flag and knowledge group, by id.
+fn record_classes(conn: &mut DbConnection) -> Result<HashMap<RecordId, RecordClass>, DbError> {
+    let mut out = HashMap::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut q = records::table
+            .select((
+                records::id,
+                records::language,
+                records::kazakh,
+                records::knowledge_area,
+            ))
+            .into_boxed();
+        if let Some(after) = &after {
+            q = q.filter(records::id.gt(after.clone()));
+        }
+        let page =
+            q.order(records::id.asc())
+                .limit(PAGE)
+                .load::<(String, Option<String>, bool, Option<String>)>(conn)?;
+        let full = page.len() as i64 == PAGE;
+        after = page.last().map(|r| r.0.clone());
+        for (id, language, kazakh, area) in page {
+            let record: RecordId = id.parse().map_err(|err| corrupt("record", &id, err))?;
+            out.insert(record, (language, kazakh, area));
+        }
+        if !full {
+            return Ok(out);
+        }
+    }
 }

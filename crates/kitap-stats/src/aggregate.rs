@@ -2,7 +2,7 @@
 //! in the scope's order, then a "Total" row over those libraries; facts
 //! outside the period or the libraries are ignored.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use kitap_domain::{AgeBand, BranchId, CirculationEventKind, LoanKind, ReaderCategory, ReaderId};
@@ -371,23 +371,26 @@ struct VisitCounts {
 }
 
 fn visit_counts(facts: &[CirculationFact], scope: &Scope, slots: &Slots) -> VisitCounts {
-    let mut days: HashSet<(usize, ReaderId, NaiveDate)> = HashSet::new();
-    let mut people: HashSet<(usize, ReaderId)> = HashSet::new();
-    let mut everyone: HashSet<ReaderId> = HashSet::new();
-    for (slot, f) in in_scope(facts, scope, slots) {
-        days.insert((slot, f.reader, f.day));
-        if people.insert((slot, f.reader)) {
-            everyone.insert(f.reader);
-        }
-    }
+    // Sorted and deduplicated rather than hashed: a year is over a million
+    // events, and sorting them is several times faster than hashing.
+    let mut days: Vec<(usize, ReaderId, NaiveDate)> = in_scope(facts, scope, slots)
+        .map(|(slot, f)| (slot, f.reader, f.day))
+        .collect();
+    days.sort_unstable();
+    days.dedup();
     let mut visits = vec![0u64; slots.len];
     for (slot, _, _) in &days {
         visits[*slot] += 1;
     }
+    let mut people: Vec<(usize, ReaderId)> = days.iter().map(|(s, r, _)| (*s, *r)).collect();
+    people.dedup();
     let mut readers = vec![0u64; slots.len];
     for (slot, _) in &people {
         readers[*slot] += 1;
     }
+    let mut everyone: Vec<ReaderId> = people.into_iter().map(|(_, r)| r).collect();
+    everyone.sort_unstable();
+    everyone.dedup();
     readers.push(everyone.len() as u64);
     VisitCounts {
         visits: with_total(visits, 0),

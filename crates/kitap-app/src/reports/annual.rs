@@ -162,12 +162,19 @@ impl App {
             let mut facts = Facts::new(conn, scope, self.age_bands);
             let mut reports = Vec::with_capacity(kinds.len());
             for kind in kinds {
+                let started = std::time::Instant::now();
+                let tables = tables_of(*kind, &mut facts, &defs)?;
+                tracing::debug!(
+                    kind = kind.as_str(),
+                    seconds = started.elapsed().as_secs_f64(),
+                    "annual report: report done (its facts loaded on first use)"
+                );
                 reports.push(Report {
                     kind: *kind,
                     from,
                     to,
                     libraries: codes.clone(),
-                    tables: tables_of(*kind, &mut facts, &defs)?,
+                    tables,
                 });
             }
             Ok(AnnualReport {

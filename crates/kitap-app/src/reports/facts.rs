@@ -3,6 +3,7 @@
 //! table reads the circulation log once, not once per report.
 
 use std::rc::Rc;
+use std::time::Instant;
 
 use kitap_circulation::AgeBands;
 use kitap_db::DbConnection;
@@ -34,13 +35,20 @@ pub(crate) struct Facts<'c> {
 
 /// The cached family, or `load` it into the cache.
 fn cached<T>(
+    family: &'static str,
     slot: &mut Option<Rc<T>>,
     load: impl FnOnce() -> Result<T, AppError>,
 ) -> Result<Rc<T>, AppError> {
     if let Some(facts) = slot {
         return Ok(Rc::clone(facts));
     }
+    let started = Instant::now();
     let facts = Rc::new(load()?);
+    tracing::debug!(
+        family,
+        seconds = started.elapsed().as_secs_f64(),
+        "statistics facts loaded"
+    );
     *slot = Some(Rc::clone(&facts));
     Ok(facts)
 }
@@ -63,13 +71,13 @@ impl<'c> Facts<'c> {
     }
 
     pub(crate) fn circulation(&mut self) -> Result<Rc<Vec<CirculationFact>>, AppError> {
-        cached(&mut self.circulation, || {
+        cached("circulation", &mut self.circulation, || {
             load_circulation(self.conn, &self.scope)
         })
     }
 
     pub(crate) fn attendance(&mut self) -> Result<Rc<Vec<AttendanceFact>>, AppError> {
-        cached(&mut self.attendance, || {
+        cached("attendance", &mut self.attendance, || {
             load_attendance(self.conn, &self.scope)
         })
     }
@@ -78,7 +86,7 @@ impl<'c> Facts<'c> {
     /// year earlier: the readers report and the debtors' year-earlier
     /// columns both filter them by their own period.
     pub(crate) fn readers(&mut self) -> Result<Rc<Vec<ReaderFact>>, AppError> {
-        cached(&mut self.readers, || {
+        cached("readers", &mut self.readers, || {
             let wide = Scope {
                 from: kitap_stats::year_earlier(&self.scope).from,
                 ..self.scope.clone()
@@ -88,20 +96,26 @@ impl<'c> Facts<'c> {
     }
 
     pub(crate) fn loans(&mut self) -> Result<Rc<Vec<LoanFact>>, AppError> {
-        cached(&mut self.loans, || load_loans(self.conn, &self.scope))
+        cached("loans", &mut self.loans, || {
+            load_loans(self.conn, &self.scope)
+        })
     }
 
     pub(crate) fn records(&mut self) -> Result<Rc<Vec<RecordFact>>, AppError> {
-        cached(&mut self.records, || load_records(self.conn, &self.scope))
+        cached("records", &mut self.records, || {
+            load_records(self.conn, &self.scope)
+        })
     }
 
     /// Act lines, holdings and home moves: the fund tables and the ratios.
     pub(crate) fn fund(&mut self) -> Result<Rc<FundFacts>, AppError> {
-        cached(&mut self.fund, || load_fund(self.conn, &self.scope))
+        cached("fund", &mut self.fund, || load_fund(self.conn, &self.scope))
     }
 
     pub(crate) fn exchange(&mut self) -> Result<Rc<Vec<ExchangeFact>>, AppError> {
-        cached(&mut self.exchange, || load_exchange(self.conn, &self.scope))
+        cached("exchange", &mut self.exchange, || {
+            load_exchange(self.conn, &self.scope)
+        })
     }
 
     /// Readers' own OPAC actions: the remote users of the readers table.

@@ -11,7 +11,7 @@ use kitap_stats::{
     ActLineFact, CopyClass, ExchangeFact, FundFacts, HoldingFact, HomeMoveFact, Scope,
 };
 
-use super::{next_day, start_of, CHUNK};
+use super::{next_day, start_of};
 use crate::circulation::local_day;
 use crate::AppError;
 
@@ -41,8 +41,6 @@ type LineLoader = fn(
     chrono::NaiveDate,
     chrono::NaiveDate,
     &[BranchId],
-    Option<kitap_domain::CopyId>,
-    i64,
 ) -> Result<Vec<ActLineRow>, kitap_db::DbError>;
 
 /// Every line `load` gives for the scope's period and libraries.
@@ -52,47 +50,33 @@ fn lines(
     load: LineLoader,
 ) -> Result<Vec<ActLineFact>, AppError> {
     let ids: Vec<BranchId> = scope.libraries.iter().map(|(id, _)| *id).collect();
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let chunk = load(conn, scope.from, scope.to, &ids, after, CHUNK)?;
-        let full = chunk.len() as i64 == CHUNK;
-        after = chunk.last().map(|l| l.copy_id);
-        out.extend(chunk.into_iter().map(line));
-        if !full {
-            return Ok(out);
-        }
-    }
+    Ok(load(conn, scope.from, scope.to, &ids)?
+        .into_iter()
+        .map(line)
+        .collect())
 }
 
 /// The fund facts of `scope`: what the fund tables and the ratios need.
 pub(crate) fn load_fund(conn: &mut DbConnection, scope: &Scope) -> Result<FundFacts, AppError> {
     let received = lines(conn, scope, stats_fund::accession_lines_between)?;
     let written_off = lines(conn, scope, stats_fund::write_off_lines_between)?;
-    // The fund on the day before the period is its start.
+    // The fund on the day before the period is its start. Every library's
+    // copies: redistribution may have moved a copy out of the scope's
+    // libraries since.
     let before = scope.from.pred_opt().unwrap_or(scope.from);
-    let mut holdings = Vec::new();
-    let mut after = None;
-    loop {
-        let chunk = stats_fund::holdings(conn, before, after, CHUNK)?;
-        let full = chunk.len() as i64 == CHUNK;
-        after = chunk.last().map(|h| h.copy_id);
-        holdings.extend(chunk.into_iter().map(|h| {
-            HoldingFact {
-                copy: h.copy_id,
-                home: h.branch_id,
-                since: h
-                    .acquired_on
-                    .unwrap_or_else(|| local_day(h.created_at.utc())),
-                written_off_on: h.written_off_on,
-                accessioned: h.accessioned,
-                class: class(h.class),
-            }
-        }));
-        if !full {
-            break;
-        }
-    }
+    let holdings = stats_fund::holdings(conn, before)?
+        .into_iter()
+        .map(|h| HoldingFact {
+            copy: h.copy_id,
+            home: h.branch_id,
+            since: h
+                .acquired_on
+                .unwrap_or_else(|| local_day(h.created_at.utc())),
+            written_off_on: h.written_off_on,
+            accessioned: h.accessioned,
+            class: class(h.class),
+        })
+        .collect();
     let moves =
         events::of_kind_since(conn, ExchangeEventKind::Redistributed, start_of(scope.from))?
             .into_iter()

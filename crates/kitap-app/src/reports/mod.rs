@@ -134,28 +134,28 @@ fn circulation_fact(e: EventFact) -> CirculationFact {
     }
 }
 
-/// The circulation facts of `scope`, chunk by chunk.
+/// Days of circulation read per query: a week of a city system is tens of
+/// thousands of events, a year of them never one result set.
+const WINDOW_DAYS: i64 = 7;
+
+/// The circulation facts of `scope`, week by week.
 pub(crate) fn load_circulation(
     conn: &mut DbConnection,
     scope: &Scope,
 ) -> Result<Vec<CirculationFact>, AppError> {
     let ids: Vec<BranchId> = scope.libraries.iter().map(|(id, _)| *id).collect();
-    let until = scope
-        .to
-        .succ_opt()
-        .ok_or_else(|| ValueError::new("to", "is too far in the future"))?;
-    let (from, until) = (start_of(scope.from), start_of(until));
+    let end = next_day(scope.to)?;
     let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let chunk = stats::event_facts(conn, from, until, &ids, after, CHUNK)?;
-        let full = chunk.len() as i64 == CHUNK;
-        after = chunk.last().map(|e| e.id);
-        out.extend(chunk.into_iter().map(circulation_fact));
-        if !full {
-            return Ok(out);
-        }
+    let mut start = scope.from;
+    while start < end {
+        let until = start
+            .checked_add_signed(Duration::days(WINDOW_DAYS))
+            .map_or(end, |d| d.min(end));
+        let window = stats::event_facts(conn, start_of(start), start_of(until), &ids)?;
+        out.extend(window.into_iter().map(circulation_fact));
+        start = until;
     }
+    Ok(out)
 }
 
 fn load_attendance(
@@ -215,38 +215,33 @@ pub(crate) fn next_day(day: NaiveDate) -> Result<NaiveDate, AppError> {
         .ok_or_else(|| ValueError::new("to", "is too far in the future").into())
 }
 
-/// The loans that can be overdue at the end of the period or of the same
-/// period a year earlier, with local days.
+/// The loans overdue at the end of the period or of the same period a
+/// year earlier (each loan once), with local days.
 fn load_loans(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<LoanFact>, AppError> {
     let ids: Vec<BranchId> = scope.libraries.iter().map(|(id, _)| *id).collect();
     let earlier = kitap_stats::year_earlier(scope);
-    let until = start_of(next_day(scope.to)?);
-    let open_since = start_of(next_day(earlier.to)?);
     let day = |t: Timestamp| crate::circulation::local_day(t.utc());
+    let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let chunk =
-            stats::overdue_candidates(conn, until, scope.to, open_since, &ids, after, CHUNK)?;
-        let full = chunk.len() as i64 == CHUNK;
-        after = chunk.last().map(|l| l.id);
-        out.extend(chunk.into_iter().map(|l| {
+    for end in [scope.to, earlier.to] {
+        for l in stats::overdue_at(conn, end, start_of(next_day(end)?), &ids)? {
+            if !seen.insert(l.id) {
+                continue;
+            }
             let closed = match (l.returned_at, l.lost_at) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            LoanFact {
+            out.push(LoanFact {
                 reader: l.reader_id,
                 library: l.branch_id,
                 issued_on: day(l.issued_at),
                 due_on: l.due_on,
                 closed_on: closed.map(day),
-            }
-        }));
-        if !full {
-            return Ok(out);
+            });
         }
     }
+    Ok(out)
 }
 
 /// The active records of the catalogue created by the period end.

@@ -31,12 +31,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::plan::World;
 use super::YearSpec;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LibraryCounts {
     pub checkouts: u64,
     pub reading_room: u64,
@@ -65,7 +65,7 @@ pub struct LibraryCounts {
 }
 
 /// The year's exact totals, per library (by code) and over all.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnownCounts {
     pub year: i32,
     pub total: LibraryCounts,

@@ -271,7 +271,21 @@ pub(crate) fn write(db: &Db, w: &World<'_>, bands: &AgeBands) -> anyhow::Result<
          branch_id, loan_kind, reader_category, age_band, material_type, language, kazakh, \
          knowledge_area, due_on)",
     );
-    for l in &w.loans {
+    // In the order they happened, as the desk appends them: a table whose
+    // rows lie in time order is what a period's reports read in production.
+    let mut order: Vec<(NaiveDateTime, usize, &str)> = Vec::with_capacity(w.loans.len() * 2);
+    for (i, l) in w.loans.iter().enumerate() {
+        order.push((l.issued, i, "checkout"));
+        if let Some((at, _)) = l.renewed {
+            order.push((at, i, "renewal"));
+        }
+        if let Some(at) = l.returned {
+            order.push((at, i, "return"));
+        }
+    }
+    order.sort_by_key(|(at, i, _)| (*at, *i));
+    for (at, i, what) in order {
+        let l = &w.loans[i];
         let copy = &w.copies[l.copy];
         let record = &w.records[copy.record];
         let reader = &w.readers[l.reader];
@@ -294,12 +308,12 @@ pub(crate) fn write(db: &Db, w: &World<'_>, bands: &AgeBands) -> anyhow::Result<
                 opt(record.knowledge_area.as_deref()),
             )
         };
-        let checkout = event("checkout", l.issued, l.due);
-        let renewal = l.renewed.map(|(at, due)| event("renewal", at, due));
-        let back = l.returned.map(|at| event("return", at, l.due_now()));
-        for row in [Some(checkout), renewal, back].into_iter().flatten() {
-            ins.add(row, &mut out)?;
-        }
+        let row = match what {
+            "checkout" => event(what, at, l.due),
+            "renewal" => event(what, at, l.renewed.map_or(l.due, |(_, due)| due)),
+            _ => event(what, at, l.due_now()),
+        };
+        ins.add(row, &mut out)?;
     }
     ins.finish(&mut out)?;
 
