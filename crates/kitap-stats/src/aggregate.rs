@@ -2,7 +2,7 @@
 //! in the scope's order, then a "Total" row over those libraries; facts
 //! outside the period or the libraries are ignored.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use kitap_domain::{AgeBand, BranchId, CirculationEventKind, LoanKind, ReaderCategory, ReaderId};

@@ -120,7 +120,7 @@ impl<'c> Facts<'c> {
 
     /// Readers' own OPAC actions: the remote users of the readers table.
     pub(crate) fn self_service(&mut self) -> Result<Rc<Vec<SelfServiceFact>>, AppError> {
-        cached(&mut self.self_service, || {
+        cached("self_service", &mut self.self_service, || {
             load_self_service(self.conn, &self.scope)
         })
     }
